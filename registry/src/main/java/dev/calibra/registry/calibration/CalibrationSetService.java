@@ -1,0 +1,116 @@
+package dev.calibra.registry.calibration;
+
+import dev.calibra.artifacts.ContentHash;
+import dev.calibra.proto.v1.CalibrationSet;
+import dev.calibra.proto.v1.CalibrationSpec;
+import dev.calibra.proto.v1.WeightedCorpus;
+import dev.calibra.registry.corpus.CorpusRepository;
+import dev.calibra.registry.model.ModelRepository;
+import dev.calibra.registry.support.ArtifactPaths;
+import dev.calibra.registry.support.Checks;
+import dev.calibra.registry.support.Ids;
+import dev.calibra.registry.support.Json;
+import dev.calibra.registry.support.Page;
+import dev.calibra.rpc.CalibraException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import dev.calibra.registry.support.Times;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Registers calibration sets: the same fingerprint drawn by the same spec is registered once. */
+@ApplicationScoped
+public class CalibrationSetService {
+
+    private final CalibrationSetRepository sets;
+    private final CorpusRepository corpora;
+    private final ModelRepository models;
+
+    public CalibrationSetService(CalibrationSetRepository sets, CorpusRepository corpora, ModelRepository models) {
+        this.sets = sets;
+        this.corpora = corpora;
+        this.models = models;
+    }
+
+    @Transactional
+    public CalibrationSetEntity register(String teamId, CalibrationSet set) {
+        Checks.sha256(set.getFingerprint(), "calibration_set.fingerprint");
+        CalibrationSpec spec = set.getSpec();
+        Checks.required(spec.getStrategy(), "calibration_set.spec.strategy");
+        Checks.positive(spec.getNSamples(), "calibration_set.spec.n_samples");
+        Checks.positive(spec.getSeqLen(), "calibration_set.spec.seq_len");
+        Checks.required(set.getSamplerVersion(), "calibration_set.sampler_version");
+        Checks.sha256(set.getTokenizerSha256(), "calibration_set.tokenizer_sha256");
+        if (!spec.getModelId().isEmpty() && models.findOwned(teamId, spec.getModelId()).isEmpty()) {
+            throw CalibraException.notFound("calibration_set.spec.model_id " + spec.getModelId() + " is not a registered model");
+        }
+        for (int i = 0; i < spec.getCorporaCount(); i++) {
+            WeightedCorpus corpus = spec.getCorpora(i);
+            if (corpora.findOwned(teamId, corpus.getCorpusId()).isEmpty()) {
+                throw CalibraException.notFound("calibration_set.spec.corpora[" + i + "].corpus_id " + corpus.getCorpusId()
+                        + " is not a registered corpus");
+            }
+            if (!(corpus.getWeight() > 0)) {
+                throw CalibraException.invalidArgument("calibration_set.spec.corpora[" + i + "].weight must be > 0, got "
+                        + corpus.getWeight());
+            }
+        }
+        Path artifact = ArtifactPaths.existing(Checks.required(set.getArtifactUri(), "calibration_set.artifact_uri"),
+                "calibration_set.artifact_uri");
+        String artifactSha256 = hashOf(artifact);
+        if (!set.getArtifactSha256().isEmpty() && !set.getArtifactSha256().equals(artifactSha256)) {
+            throw CalibraException.invalidArgument("calibration_set.artifact_sha256 does not match the content of " + artifact);
+        }
+
+        String specKey = Json.ofMessage(spec);
+        Optional<CalibrationSetEntity> existing = sets.findBySpec(teamId, set.getFingerprint(), specKey);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        CalibrationSetEntity entity = new CalibrationSetEntity();
+        entity.id = Ids.next("cal");
+        entity.teamId = teamId;
+        entity.fingerprint = set.getFingerprint();
+        entity.spec = specKey;
+        entity.specKey = specKey;
+        entity.samplerVersion = set.getSamplerVersion();
+        entity.tokenizerSha256 = set.getTokenizerSha256();
+        entity.artifactUri = artifact.toUri().toString();
+        entity.artifactSha256 = artifactSha256;
+        entity.statistics = Json.ofMessage(set.getStatistics());
+        entity.producingJobId = set.getProducingJobId().isEmpty() ? null : set.getProducingJobId();
+        entity.createdAt = Times.now();
+        sets.persist(entity);
+        for (WeightedCorpus corpus : spec.getCorporaList()) {
+            CalibrationSetCorpus link = new CalibrationSetCorpus();
+            link.calibrationSetId = entity.id;
+            link.corpusId = corpora.findOwned(teamId, corpus.getCorpusId()).orElseThrow().id;
+            if (CalibrationSetCorpus.find("calibrationSetId = ?1 and corpusId = ?2", link.calibrationSetId, link.corpusId)
+                    .firstResultOptional().isEmpty()) {
+                link.persist();
+            }
+        }
+        return entity;
+    }
+
+    public CalibrationSetEntity get(String teamId, String idOrFingerprint) {
+        Checks.required(idOrFingerprint, "id");
+        return sets.findOwned(teamId, idOrFingerprint)
+                .orElseThrow(() -> CalibraException.notFound("calibration set " + idOrFingerprint + " is not registered"));
+    }
+
+    public Page<CalibrationSetEntity> list(String teamId, String corpusId, String pageToken, int pageSize) {
+        return sets.page(teamId, corpusId, pageToken, pageSize);
+    }
+
+    private static String hashOf(Path artifact) {
+        try {
+            return ContentHash.of(artifact);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read calibration artifact " + artifact, e);
+        }
+    }
+}

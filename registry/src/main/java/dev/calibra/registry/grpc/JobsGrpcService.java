@@ -1,0 +1,137 @@
+package dev.calibra.registry.grpc;
+
+import dev.calibra.proto.v1.CancelJobRequest;
+import dev.calibra.proto.v1.ClaimJobRequest;
+import dev.calibra.proto.v1.ClaimJobResponse;
+import dev.calibra.proto.v1.CompleteJobRequest;
+import dev.calibra.proto.v1.FailJobRequest;
+import dev.calibra.proto.v1.GetJobRequest;
+import dev.calibra.proto.v1.HeartbeatRequest;
+import dev.calibra.proto.v1.HeartbeatResponse;
+import dev.calibra.proto.v1.Job;
+import dev.calibra.proto.v1.JobEvent;
+import dev.calibra.proto.v1.JobState;
+import dev.calibra.proto.v1.JobType;
+import dev.calibra.proto.v1.JobsGrpc;
+import dev.calibra.proto.v1.ListJobsRequest;
+import dev.calibra.proto.v1.ListJobsResponse;
+import dev.calibra.proto.v1.SubmitJobRequest;
+import dev.calibra.proto.v1.WatchJobRequest;
+import dev.calibra.registry.job.JobEntity;
+import dev.calibra.registry.job.JobQueue;
+import dev.calibra.registry.job.JobStates;
+import dev.calibra.registry.support.Page;
+import dev.calibra.registry.support.StreamPoller;
+import dev.calibra.registry.support.Times;
+import dev.calibra.registry.team.Caller;
+import dev.calibra.rpc.GrpcErrors;
+import dev.calibra.rpc.Rpc;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import java.time.Instant;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** calibra.v1.Jobs: the queue as clients and workers see it. */
+@GrpcService
+@Blocking
+public class JobsGrpcService extends JobsGrpc.JobsImplBase {
+
+    private final Caller caller;
+    private final RecordMapper mapper;
+    private final JobQueue queue;
+    private final long watchPollMillis;
+    private final StreamPoller poller;
+
+    public JobsGrpcService(Caller caller, RecordMapper mapper, JobQueue queue,
+            StreamPoller poller, @ConfigProperty(name = "calibra.jobs.watch-poll-millis") long watchPollMillis) {
+        this.caller = caller;
+        this.mapper = mapper;
+        this.queue = queue;
+        this.watchPollMillis = watchPollMillis;
+        this.poller = poller;
+    }
+
+    @Override
+    public void submitJob(SubmitJobRequest request, StreamObserver<Job> response) {
+        Rpc.unary(response, () -> toProto(queue.submit(caller.teamId(), request)));
+    }
+
+    @Override
+    public void getJob(GetJobRequest request, StreamObserver<Job> response) {
+        Rpc.unary(response, () -> toProto(queue.get(caller.teamId(), request.getId())));
+    }
+
+    @Override
+    public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> response) {
+        Rpc.unary(response, () -> {
+            String state = request.getState() == JobState.JOB_STATE_UNSPECIFIED ? null : JobStates.fromProto(request.getState());
+            String type = request.getType() == JobType.JOB_TYPE_UNSPECIFIED ? null : JobStates.typeFromProto(request.getType());
+            Page<JobEntity> page = queue.list(caller.teamId(), state, type, request.getStudyId(), request.getPageToken(),
+                    request.getPageSize());
+            return ListJobsResponse.newBuilder()
+                    .addAllJobs(page.items().stream().map(this::toProto).toList())
+                    .setNextPageToken(page.nextPageToken())
+                    .build();
+        });
+    }
+
+    @Override
+    public void cancelJob(CancelJobRequest request, StreamObserver<Job> response) {
+        Rpc.unary(response, () -> toProto(queue.cancel(caller.teamId(), request.getId(), request.getReason())));
+    }
+
+    @Override
+    public void watchJob(WatchJobRequest request, StreamObserver<JobEvent> response) {
+        String teamId = caller.teamId();
+        try {
+            queue.get(teamId, request.getId());
+        } catch (RuntimeException unknownJob) {
+            response.onError(GrpcErrors.toStatus(unknownJob));
+            return;
+        }
+        poller.follow((ServerCallStreamObserver<JobEvent>) response, watchPollMillis,
+                () -> queue.get(teamId, request.getId()),
+                job -> job.version,
+                JobEntity::isFinished,
+                job -> JobEvent.newBuilder().setJob(toProto(job)).setObservedAt(Times.of(Times.now())).build());
+    }
+
+    @Override
+    public void claimJob(ClaimJobRequest request, StreamObserver<ClaimJobResponse> response) {
+        Rpc.unary(response, () -> {
+            ClaimJobResponse.Builder claimed = ClaimJobResponse.newBuilder();
+            queue.claim(request.getWorkerId(), request.getTypesList(), request.getLeaseSeconds())
+                    .ifPresent(job -> claimed.setJob(toProto(job)));
+            return claimed.build();
+        });
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+        Rpc.unary(response, () -> {
+            JobEntity job = queue.heartbeat(request.getJobId(), request.getWorkerId(),
+                    request.hasProgress() ? request.getProgress() : null, request.getCheckpointUri(), request.getLeaseSeconds());
+            return HeartbeatResponse.newBuilder()
+                    .setLeaseExpiresAt(Times.of(job.leaseExpiresAt))
+                    .setCancelRequested(job.cancelRequested || !JobStates.RUNNING.equals(job.state))
+                    .build();
+        });
+    }
+
+    @Override
+    public void completeJob(CompleteJobRequest request, StreamObserver<Job> response) {
+        Rpc.unary(response, () -> toProto(queue.complete(request.getJobId(), request.getWorkerId(), request.getResultIdsList())));
+    }
+
+    @Override
+    public void failJob(FailJobRequest request, StreamObserver<Job> response) {
+        Rpc.unary(response, () -> toProto(queue.fail(request.getJobId(), request.getWorkerId(), request.getError(),
+                request.getRetryable())));
+    }
+
+    private Job toProto(JobEntity job) {
+        return mapper.job(job, queue.dependenciesOf(job.id));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.calibra.registry.job;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import dev.calibra.registry.support.Times;
+import java.time.Instant;
+
+/**
+ * A queued unit of work. State changes go through {@link JobQueue}; the claim and the lease reaper
+ * are single SQL statements so that concurrent workers never see a job twice.
+ */
+@Entity
+@Table(name = "job")
+public class JobEntity extends PanacheEntityBase {
+    @Id public String id;
+    public String teamId;
+    /** CALIBRATE, COMPRESS or EVALUATE. */
+    public String type;
+    /** PENDING, RUNNING, SUCCEEDED, FAILED or CANCELLED. */
+    public String state;
+    /** JSON of calibra.v1.JobSpec. */
+    public String spec;
+    public String requestId;
+    public int attempts;
+    public int maxAttempts;
+    public String leaseOwner;
+    public Instant leaseExpiresAt;
+    public long maxRunSeconds;
+    /** JSON of calibra.v1.Progress. */
+    public String progress;
+    /** JSON array of ids. */
+    public String resultIds;
+    public String error;
+    public String studyId;
+    public String checkpointUri;
+    public boolean cancelRequested;
+    public Instant createdAt;
+    public Instant startedAt;
+    public Instant finishedAt;
+    /** Bumped on every change; WatchJob streams when it moves. */
+    public long version;
+
+    public boolean isFinished() {
+        return JobStates.isFinished(state);
+    }
+
+    void finish(String finalState, String reason) {
+        state = finalState;
+        error = reason;
+        finishedAt = Times.now();
+        version++;
+    }
+}

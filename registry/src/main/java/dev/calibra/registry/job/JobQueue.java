@@ -1,0 +1,232 @@
+package dev.calibra.registry.job;
+
+import dev.calibra.proto.v1.JobSpec;
+import dev.calibra.proto.v1.JobType;
+import dev.calibra.proto.v1.Progress;
+import dev.calibra.proto.v1.SubmitJobRequest;
+import dev.calibra.registry.support.Checks;
+import dev.calibra.registry.support.Ids;
+import dev.calibra.registry.support.Json;
+import dev.calibra.registry.support.Page;
+import dev.calibra.rpc.CalibraException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import dev.calibra.registry.support.Times;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The job queue. PENDING -> RUNNING (claim, with a lease) -> SUCCEEDED | FAILED | CANCELLED; a lease
+ * that is not renewed puts the job back to PENDING until its attempts are used up.
+ */
+@ApplicationScoped
+public class JobQueue {
+
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    public static final int DEFAULT_LEASE_SECONDS = 60;
+    private static final int MAX_LEASE_SECONDS = 3600;
+
+    private final JobRepository jobs;
+
+    public JobQueue(JobRepository jobs) {
+        this.jobs = jobs;
+    }
+
+    /** Queues a job; a repeated request_id returns the first job, even under a concurrent race. */
+    public JobEntity submit(String teamId, SubmitJobRequest request) {
+        String type = typeOf(request.getSpec());
+        if (request.getMaxAttempts() < 0) {
+            throw CalibraException.invalidArgument("max_attempts must be >= 0, got " + request.getMaxAttempts());
+        }
+        if (request.getMaxRunSeconds() < 0) {
+            throw CalibraException.invalidArgument("max_run_seconds must be >= 0, got " + request.getMaxRunSeconds());
+        }
+        String requestId = request.getRequestId();
+        if (!requestId.isEmpty()) {
+            Optional<JobEntity> existing = QuarkusTransaction.requiringNew().call(() -> jobs.findByRequestId(teamId, requestId));
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+        }
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> insert(teamId, type, request));
+        } catch (RuntimeException e) {
+            // Lost a race on (team, request_id): the winner's job is the answer.
+            if (!requestId.isEmpty()) {
+                Optional<JobEntity> winner = QuarkusTransaction.requiringNew().call(() -> jobs.findByRequestId(teamId, requestId));
+                if (winner.isPresent()) {
+                    return winner.get();
+                }
+            }
+            throw e;
+        }
+    }
+
+    private JobEntity insert(String teamId, String type, SubmitJobRequest request) {
+        LinkedHashSet<String> dependencies = new LinkedHashSet<>(request.getDependsOnList());
+        for (String dependency : dependencies) {
+            if (jobs.findOwned(teamId, dependency).isEmpty()) {
+                throw CalibraException.notFound("depends_on " + dependency + " is not a job of this team");
+            }
+        }
+        JobEntity job = new JobEntity();
+        job.id = Ids.next("job");
+        job.teamId = teamId;
+        job.type = type;
+        job.state = JobStates.PENDING;
+        job.spec = Json.ofMessage(request.getSpec());
+        job.requestId = request.getRequestId().isEmpty() ? null : request.getRequestId();
+        job.maxAttempts = request.getMaxAttempts() == 0 ? DEFAULT_MAX_ATTEMPTS : request.getMaxAttempts();
+        job.maxRunSeconds = request.getMaxRunSeconds();
+        job.progress = "{}";
+        job.resultIds = "[]";
+        job.error = "";
+        job.studyId = request.getStudyId().isEmpty() ? null : request.getStudyId();
+        job.checkpointUri = "";
+        job.createdAt = Times.now();
+        jobs.persist(job);
+        jobs.flush();
+        for (String dependency : dependencies) {
+            jobs.addDependency(job.id, dependency);
+        }
+        return job;
+    }
+
+    public JobEntity get(String teamId, String id) {
+        Checks.required(id, "id");
+        return jobs.findOwned(teamId, id).orElseThrow(() -> CalibraException.notFound("job " + id + " does not exist"));
+    }
+
+    public Page<JobEntity> list(String teamId, String state, String type, String studyId, String pageToken, int pageSize) {
+        return jobs.page(teamId, state, type, studyId, pageToken, pageSize);
+    }
+
+    public List<String> dependenciesOf(String jobId) {
+        return jobs.dependenciesOf(jobId);
+    }
+
+    @Transactional
+    public JobEntity cancel(String teamId, String id, String reason) {
+        JobEntity job = locked(teamId, id);
+        if (job.isFinished()) {
+            return job;
+        }
+        String why = reason.isBlank() ? "cancelled by request" : "cancelled: " + reason;
+        if (JobStates.RUNNING.equals(job.state)) {
+            // The worker learns it at its next heartbeat and stops; it cannot complete the job any more.
+            job.cancelRequested = true;
+        }
+        job.finish(JobStates.CANCELLED, why);
+        return job;
+    }
+
+    /** Claims the oldest runnable job of the given types, or empty when there is none. */
+    @Transactional
+    public Optional<JobEntity> claim(String workerId, List<JobType> types, int leaseSeconds) {
+        Checks.required(workerId, "worker_id");
+        if (types.isEmpty()) {
+            throw CalibraException.invalidArgument("types must name at least one job type");
+        }
+        List<String> typeNames = types.stream().map(JobStates::typeFromProto).distinct().toList();
+        return jobs.claim(typeNames, workerId, leaseSeconds(leaseSeconds)).map(id -> jobs.findById(id));
+    }
+
+    /** Renews the lease and records progress; says whether the worker should stop. */
+    @Transactional
+    public JobEntity heartbeat(String jobId, String workerId, Progress progress, String checkpointUri,
+            int leaseSeconds) {
+        JobEntity job = leased(jobId, workerId);
+        if (JobStates.RUNNING.equals(job.state)) {
+            job.leaseExpiresAt = Times.now().plusSeconds(leaseSeconds(leaseSeconds));
+            if (progress != null) {
+                job.progress = Json.ofMessage(progress);
+            }
+            if (!checkpointUri.isEmpty()) {
+                job.checkpointUri = checkpointUri;
+            }
+            job.version++;
+        }
+        return job;
+    }
+
+    @Transactional
+    public JobEntity complete(String jobId, String workerId, List<String> resultIds) {
+        JobEntity job = leased(jobId, workerId);
+        if (!JobStates.RUNNING.equals(job.state)) {
+            throw CalibraException.failedPrecondition("job " + jobId + " is " + job.state + " (" + job.error
+                    + "); its result is not accepted");
+        }
+        job.resultIds = Json.ofList(resultIds);
+        job.progress = Json.ofMessage(Progress.newBuilder().setFraction(1).setMessage("done").build());
+        job.leaseExpiresAt = null;
+        job.finish(JobStates.SUCCEEDED, "");
+        return job;
+    }
+
+    @Transactional
+    public JobEntity fail(String jobId, String workerId, String error, boolean retryable) {
+        JobEntity job = leased(jobId, workerId);
+        if (!JobStates.RUNNING.equals(job.state)) {
+            return job;
+        }
+        String reason = error.isBlank() ? "the worker reported a failure without a reason" : error;
+        job.leaseExpiresAt = null;
+        if (retryable && job.attempts < job.maxAttempts) {
+            job.state = JobStates.PENDING;
+            job.leaseOwner = null;
+            job.error = reason + " (attempt " + job.attempts + " of " + job.maxAttempts + "; queued again)";
+            job.version++;
+        } else {
+            job.finish(JobStates.FAILED, reason);
+        }
+        return job;
+    }
+
+    /** Lease expiry, run-time limits and failed dependencies; run periodically and before claims. */
+    @Transactional
+    public int reap() {
+        return jobs.requeueExpiredLeases() + jobs.failOverdue() + jobs.failOrphans();
+    }
+
+    private JobEntity locked(String teamId, String id) {
+        Checks.required(id, "id");
+        return jobs.lockOwned(teamId, id).orElseThrow(() -> CalibraException.notFound("job " + id + " does not exist"));
+    }
+
+    /**
+     * The job, locked, provided this worker holds (or held, until the job finished) its lease. Workers
+     * serve every team, so the caller's team does not scope these calls.
+     */
+    private JobEntity leased(String jobId, String workerId) {
+        Checks.required(workerId, "worker_id");
+        JobEntity job = jobs.findById(Checks.required(jobId, "job_id"), jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        if (job == null) {
+            throw CalibraException.notFound("job " + jobId + " does not exist");
+        }
+        if (!workerId.equals(job.leaseOwner)) {
+            throw CalibraException.failedPrecondition("worker " + workerId + " does not hold the lease of job " + jobId
+                    + " (state " + job.state + ", lease owner " + (job.leaseOwner == null ? "none" : job.leaseOwner)
+                    + "); stop working on it");
+        }
+        return job;
+    }
+
+    private static int leaseSeconds(int requested) {
+        if (requested < 0 || requested > MAX_LEASE_SECONDS) {
+            throw CalibraException.invalidArgument("lease_seconds must be between 0 and " + MAX_LEASE_SECONDS + ", got " + requested);
+        }
+        return requested == 0 ? DEFAULT_LEASE_SECONDS : requested;
+    }
+
+    static String typeOf(JobSpec spec) {
+        return switch (spec.getSpecCase()) {
+            case CALIBRATE -> "CALIBRATE";
+            case COMPRESS -> "COMPRESS";
+            case EVALUATE -> "EVALUATE";
+            case SPEC_NOT_SET -> throw CalibraException.invalidArgument("spec must set one of calibrate, compress or evaluate");
+        };
+    }
+}

@@ -1,0 +1,75 @@
+package dev.calibra.registry.score;
+
+import dev.calibra.proto.v1.Score;
+import dev.calibra.registry.model.ModelRepository;
+import dev.calibra.registry.support.Checks;
+import dev.calibra.registry.support.Ids;
+import dev.calibra.registry.support.Json;
+import dev.calibra.registry.support.Page;
+import dev.calibra.rpc.CalibraException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import dev.calibra.registry.support.Times;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Records evaluation results (all of a request or none) and answers queries over them. */
+@ApplicationScoped
+public class ScoreService {
+
+    private final ScoreRepository scores;
+    private final ModelRepository models;
+
+    public ScoreService(ScoreRepository scores, ModelRepository models) {
+        this.scores = scores;
+        this.models = models;
+    }
+
+    @Transactional
+    public List<ScoreEntity> record(String teamId, List<Score> requested) {
+        if (requested.isEmpty()) {
+            throw CalibraException.invalidArgument("scores is empty: nothing to record");
+        }
+        List<ScoreEntity> recorded = new ArrayList<>();
+        for (int i = 0; i < requested.size(); i++) {
+            Score score = requested.get(i);
+            String field = "scores[" + i + "]";
+            String modelId = Checks.required(score.getModelId(), field + ".model_id");
+            String resolvedModel = models.findOwned(teamId, modelId)
+                    .orElseThrow(() -> CalibraException.notFound(field + ".model_id " + modelId + " is not a registered model")).id;
+            if (!Double.isFinite(score.getValue())) {
+                throw CalibraException.invalidArgument(field + ".value must be a finite number, got " + score.getValue());
+            }
+            if (!Double.isFinite(score.getStderr()) || score.getStderr() < 0) {
+                throw CalibraException.invalidArgument(field + ".stderr must be finite and >= 0, got " + score.getStderr());
+            }
+            if (score.getN() < 0) {
+                throw CalibraException.invalidArgument(field + ".n must be >= 0, got " + score.getN());
+            }
+            ScoreEntity entity = new ScoreEntity();
+            entity.id = Ids.next("scr");
+            entity.teamId = teamId;
+            entity.modelId = resolvedModel;
+            entity.task = Checks.required(score.getTask(), field + ".task");
+            entity.metric = Checks.required(score.getMetric(), field + ".metric");
+            entity.value = score.getValue();
+            entity.stderr = score.getStderr();
+            entity.n = score.getN();
+            entity.settings = Json.ofMap(score.getSettingsMap());
+            entity.environment = Json.ofMap(score.getEnvironmentMap());
+            entity.producingJobId = score.getProducingJobId().isEmpty() ? null : score.getProducingJobId();
+            entity.evaluatedAt = score.hasEvaluatedAt()
+                    ? Instant.ofEpochSecond(score.getEvaluatedAt().getSeconds(), score.getEvaluatedAt().getNanos())
+                    : Times.now();
+            recorded.add(entity);
+        }
+        // Validate everything before writing anything: all or none.
+        recorded.forEach(scores::persist);
+        return recorded;
+    }
+
+    public Page<ScoreEntity> query(String teamId, String modelId, String task, String metric, String pageToken, int pageSize) {
+        return scores.query(teamId, modelId, task, metric, pageToken, pageSize);
+    }
+}

@@ -1,0 +1,278 @@
+package dev.calibra.registry.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.calibra.proto.v1.CancelJobRequest;
+import dev.calibra.proto.v1.ClaimJobRequest;
+import dev.calibra.proto.v1.ClaimJobResponse;
+import dev.calibra.proto.v1.CompleteJobRequest;
+import dev.calibra.proto.v1.EvaluateRequest;
+import dev.calibra.proto.v1.FailJobRequest;
+import dev.calibra.proto.v1.GetJobRequest;
+import dev.calibra.proto.v1.HeartbeatRequest;
+import dev.calibra.proto.v1.HeartbeatResponse;
+import dev.calibra.proto.v1.Job;
+import dev.calibra.proto.v1.JobEvent;
+import dev.calibra.proto.v1.JobSpec;
+import dev.calibra.proto.v1.JobState;
+import dev.calibra.proto.v1.JobType;
+import dev.calibra.proto.v1.JobsGrpc;
+import dev.calibra.proto.v1.ListJobsRequest;
+import dev.calibra.proto.v1.Progress;
+import dev.calibra.proto.v1.SubmitJobRequest;
+import dev.calibra.proto.v1.WatchJobRequest;
+import dev.calibra.registry.TestDatabase;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(TestDatabase.class)
+class JobQueueTest {
+
+    @GrpcClient("registry")
+    JobsGrpc.JobsBlockingStub jobs;
+
+    @Inject EntityManager entityManager;
+    @Inject JobQueue queue;
+
+    @BeforeEach
+    void emptyQueue() {
+        // Earlier tests' pending jobs would be claimed first; finish them so each test sees only its own.
+        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
+                "UPDATE job SET state = 'CANCELLED', finished_at = now() WHERE state IN ('PENDING', 'RUNNING')").executeUpdate());
+    }
+
+    private static JobSpec evaluate(String modelId) {
+        return JobSpec.newBuilder().setEvaluate(EvaluateRequest.newBuilder().setModelId(modelId).addTasks("copa")).build();
+    }
+
+    private Job submit(String modelId) {
+        return jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate(modelId)).build());
+    }
+
+    private ClaimJobResponse claim(String worker, int leaseSeconds) {
+        return jobs.claimJob(ClaimJobRequest.newBuilder().setWorkerId(worker).addTypes(JobType.JOB_TYPE_EVALUATE)
+                .setLeaseSeconds(leaseSeconds).build());
+    }
+
+    @Test
+    void submitJob_sameRequestIdTwice_returnsTheSameJob() {
+        String requestId = UUID.randomUUID().toString();
+        SubmitJobRequest request = SubmitJobRequest.newBuilder().setSpec(evaluate("m")).setRequestId(requestId).build();
+        Job first = jobs.submitJob(request);
+        Job second = jobs.submitJob(request);
+        assertEquals(first.getId(), second.getId());
+        assertEquals(JobState.JOB_STATE_PENDING, first.getState());
+        assertEquals(JobType.JOB_TYPE_EVALUATE, first.getType());
+        assertEquals(3, first.getMaxAttempts());
+    }
+
+    @Test
+    void submitJob_concurrentSameRequestId_createsOneJob() throws Exception {
+        String requestId = UUID.randomUUID().toString();
+        SubmitJobRequest request = SubmitJobRequest.newBuilder().setSpec(evaluate("m")).setRequestId(requestId).build();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Job>> futures = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                futures.add(pool.submit(() -> jobs.submitJob(request)));
+            }
+            Set<String> ids = new HashSet<>();
+            for (Future<Job> future : futures) {
+                ids.add(future.get(30, TimeUnit.SECONDS).getId());
+            }
+            assertEquals(1, ids.size(), "one request_id, one job: " + ids);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void submitJob_withoutSpec_isInvalidArgument() {
+        StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
+                () -> jobs.submitJob(SubmitJobRequest.getDefaultInstance()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode());
+        assertEquals("spec must set one of calibrate, compress or evaluate", error.getStatus().getDescription());
+    }
+
+    @Test
+    void claimJob_eightConcurrentWorkers_neverShareAJob() throws Exception {
+        int jobCount = 40;
+        Set<String> submitted = new HashSet<>();
+        for (int i = 0; i < jobCount; i++) {
+            submitted.add(submit("m" + i).getId());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<String> claimed = Collections.synchronizedList(new ArrayList<>());
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                String worker = "worker-" + w;
+                workers.add(pool.submit(() -> {
+                    for (ClaimJobResponse r; (r = claim(worker, 60)).hasJob(); ) {
+                        assertEquals(worker, r.getJob().getLeaseOwner());
+                        claimed.add(r.getJob().getId());
+                    }
+                }));
+            }
+            for (Future<?> worker : workers) {
+                worker.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(jobCount, claimed.size(), "every job claimed exactly once");
+        assertEquals(submitted, new HashSet<>(claimed));
+    }
+
+    @Test
+    void expiredLease_isQueuedAgain_thenFailsWhenAttemptsRunOut() throws Exception {
+        Job job = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate("m")).setMaxAttempts(2).build());
+        assertEquals(job.getId(), claim("dying-worker", 1).getJob().getId());
+        Thread.sleep(1500);
+        queue.reap();
+        Job requeued = jobs.getJob(GetJobRequest.newBuilder().setId(job.getId()).build());
+        assertEquals(JobState.JOB_STATE_PENDING, requeued.getState());
+        assertEquals(1, requeued.getAttempts());
+        assertTrue(requeued.getError().contains("expired"), requeued.getError());
+
+        // The silent worker lost its lease: its heartbeat is refused.
+        StatusRuntimeException lost = assertThrows(StatusRuntimeException.class, () -> jobs.heartbeat(
+                HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("dying-worker").build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, lost.getStatus().getCode());
+
+        assertEquals(job.getId(), claim("second-worker", 1).getJob().getId());
+        Thread.sleep(1500);
+        queue.reap();
+        Job failed = jobs.getJob(GetJobRequest.newBuilder().setId(job.getId()).build());
+        assertEquals(JobState.JOB_STATE_FAILED, failed.getState());
+        assertEquals(2, failed.getAttempts());
+        assertTrue(failed.getError().contains("no attempts left"), failed.getError());
+    }
+
+    @Test
+    void heartbeat_renewsLeaseAndRecordsProgress_completeStoresResults() {
+        Job job = submit("m");
+        claim("w", 30);
+        HeartbeatResponse beat = jobs.heartbeat(HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("w")
+                .setProgress(Progress.newBuilder().setFraction(0.5).setMessage("block 3/5")).setLeaseSeconds(120).build());
+        assertFalse(beat.getCancelRequested());
+        assertTrue(beat.getLeaseExpiresAt().getSeconds() > System.currentTimeMillis() / 1000 + 100);
+        Job running = jobs.getJob(GetJobRequest.newBuilder().setId(job.getId()).build());
+        assertEquals("block 3/5", running.getProgress().getMessage());
+
+        StatusRuntimeException stranger = assertThrows(StatusRuntimeException.class, () -> jobs.completeJob(
+                CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("intruder").build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, stranger.getStatus().getCode());
+
+        Job done = jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("w").addResultIds("scr-1").build());
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState());
+        assertEquals(List.of("scr-1"), done.getResultIdsList());
+    }
+
+    @Test
+    void maxRunTime_failsTheJobEvenWhileItHeartbeats() throws Exception {
+        Job job = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate("m")).setMaxRunSeconds(1).build());
+        claim("slow-worker", 60);
+        Thread.sleep(1300);
+        queue.reap();
+        HeartbeatResponse beat = jobs.heartbeat(HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("slow-worker").build());
+        assertTrue(beat.getCancelRequested(), "the worker is told to stop");
+        Job failed = jobs.getJob(GetJobRequest.newBuilder().setId(job.getId()).build());
+        assertEquals(JobState.JOB_STATE_FAILED, failed.getState());
+        assertTrue(failed.getError().contains("max_run_seconds of 1 s"), failed.getError());
+    }
+
+    @Test
+    void failJob_retryable_isQueuedAgain_notRetryable_failsForGood() {
+        Job job = submit("m");
+        claim("w", 30);
+        Job retried = jobs.failJob(FailJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("w")
+                .setError("connection reset").setRetryable(true).build());
+        assertEquals(JobState.JOB_STATE_PENDING, retried.getState());
+        claim("w", 30);
+        Job failed = jobs.failJob(FailJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("w")
+                .setError("task file is malformed").build());
+        assertEquals(JobState.JOB_STATE_FAILED, failed.getState());
+        assertEquals("task file is malformed", failed.getError());
+    }
+
+    @Test
+    void dependentJob_waitsForItsDependency_andFailsWithIt() {
+        Job first = submit("m");
+        Job second = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate("m2")).addDependsOn(first.getId()).build());
+        assertEquals(first.getId(), claim("w", 30).getJob().getId());
+        assertFalse(claim("w", 30).hasJob(), "the dependent job is not runnable yet");
+        jobs.failJob(FailJobRequest.newBuilder().setJobId(first.getId()).setWorkerId("w").setError("boom").build());
+        queue.reap();
+        Job orphan = jobs.getJob(GetJobRequest.newBuilder().setId(second.getId()).build());
+        assertEquals(JobState.JOB_STATE_FAILED, orphan.getState());
+        assertTrue(orphan.getError().startsWith("dependency " + first.getId() + " ended FAILED"), orphan.getError());
+
+        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> jobs.submitJob(
+                SubmitJobRequest.newBuilder().setSpec(evaluate("m")).addDependsOn("job-missing").build()));
+        assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+    }
+
+    @Test
+    void cancelJob_running_tellsTheWorkerToStop_andRefusesItsResult() {
+        Job job = submit("m");
+        claim("w", 30);
+        Job cancelled = jobs.cancelJob(CancelJobRequest.newBuilder().setId(job.getId()).setReason("wrong model").build());
+        assertEquals(JobState.JOB_STATE_CANCELLED, cancelled.getState());
+        assertTrue(jobs.heartbeat(HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("w").build()).getCancelRequested());
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> jobs.completeJob(
+                CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("w").build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+    }
+
+    @Test
+    void watchJob_streamsEachChange_andEndsWhenFinished() throws Exception {
+        Job job = submit("m");
+        Iterator<JobEvent> events = jobs.watchJob(WatchJobRequest.newBuilder().setId(job.getId()).build());
+        assertEquals(JobState.JOB_STATE_PENDING, events.next().getJob().getState());
+        claim("w", 30);
+        assertEquals(JobState.JOB_STATE_RUNNING, events.next().getJob().getState());
+        jobs.heartbeat(HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("w")
+                .setProgress(Progress.newBuilder().setFraction(0.25)).build());
+        assertEquals(0.25, events.next().getJob().getProgress().getFraction());
+        jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("w").build());
+        JobEvent last = events.next();
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, last.getJob().getState());
+        assertFalse(events.hasNext(), "the stream ends with the job");
+    }
+
+    @Test
+    void listJobs_filtersByState() {
+        Job pending = submit("m");
+        Job running = submit("m");
+        claim("w", 30);
+        List<Job> listed = jobs.listJobs(ListJobsRequest.newBuilder().setState(JobState.JOB_STATE_PENDING).build()).getJobsList();
+        assertTrue(listed.stream().anyMatch(j -> j.getId().equals(running.getId())) ^ listed.stream().anyMatch(j -> j.getId().equals(pending.getId())));
+        assertTrue(listed.stream().allMatch(j -> j.getState() == JobState.JOB_STATE_PENDING));
+        assertNotEquals(pending.getId(), running.getId());
+    }
+}
