@@ -1,0 +1,22 @@
+package dev.calibra.model;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Sees the input of every linear layer during a block call, so compression can accumulate its
+ * statistics (GPTQ/SparseGPT Hessians, Wanda column norms). The input is {@code [tokens, in_features]}
+ * and lives only for the block call: copy what must outlive it.
+ */
+@FunctionalInterface
+public interface LinearHook {
+
+    /** A hook that does nothing (plain inference). */
+    LinearHook NONE = (layer, linearName, input) -> {};
+
+    /**
+     * @param layer      block index, 0-based
+     * @param linearName HF name of the linear, e.g. "q_proj", "down_proj"
+     * @param input      the linear's input, {@code [tokens, in_features]} float32
+     */
+    void onInput(int layer, String linearName, NDArray input);
+}

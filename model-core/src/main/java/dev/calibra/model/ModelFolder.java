@@ -1,0 +1,128 @@
+package dev.calibra.model;
+
+import ai.djl.Device;
+import dev.calibra.artifacts.ContentHash;
+import dev.calibra.model.config.Architecture;
+import dev.calibra.model.config.LlamaConfig;
+import dev.calibra.model.config.ModelConfig;
+import dev.calibra.model.config.ModelConfigs;
+import dev.calibra.model.llama.LlamaModel;
+import dev.calibra.model.safetensors.Dtype;
+import dev.calibra.model.safetensors.SafetensorsCheckpoint;
+import dev.calibra.model.safetensors.TensorInfo;
+import dev.calibra.model.safetensors.TensorSource;
+import dev.calibra.model.tokenizer.Tokenizer;
+import dev.calibra.model.tokenizer.TokenizerFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * A HuggingFace model folder (config.json, *.safetensors or an index, tokenizer.json), validated on
+ * open: a missing or bad file is refused naming it ({@link ModelFormatException}); a tokenizer that
+ * does not fit the model is refused with {@link ModelPreconditionException}.
+ */
+public final class ModelFolder implements AutoCloseable {
+
+    public static final String CONFIG_JSON = "config.json";
+
+    private final Path path;
+    private final ModelConfig config;
+    private final SafetensorsCheckpoint checkpoint;
+    private final TokenizerFiles tokenizerFiles;
+
+    private ModelFolder(Path path, ModelConfig config, SafetensorsCheckpoint checkpoint, TokenizerFiles tokenizerFiles) {
+        this.path = path;
+        this.config = config;
+        this.checkpoint = checkpoint;
+        this.tokenizerFiles = tokenizerFiles;
+    }
+
+    public static ModelFolder open(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            throw new ModelFormatException("model folder " + folder + " does not exist or is not a folder");
+        }
+        Path configJson = folder.resolve(CONFIG_JSON);
+        if (!Files.isRegularFile(configJson)) {
+            throw new ModelFormatException("model folder " + folder + " has no " + CONFIG_JSON);
+        }
+        Path tokenizerJson = folder.resolve(TokenizerFiles.TOKENIZER_JSON);
+        if (!Files.isRegularFile(tokenizerJson)) {
+            throw new ModelFormatException("model folder " + folder + " has no " + TokenizerFiles.TOKENIZER_JSON);
+        }
+        ModelConfig config = ModelConfigs.read(configJson);
+        TokenizerFiles tokenizerFiles = TokenizerFiles.read(tokenizerJson);
+        SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(folder);
+        try {
+            tokenizerFiles.requireMatchesModel(config.vocabSize());
+            return new ModelFolder(folder, config, checkpoint, tokenizerFiles);
+        } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Architecture architecture() {
+        return config.architecture();
+    }
+
+    public TensorSource checkpoint() {
+        return checkpoint;
+    }
+
+    public TokenizerFiles tokenizerFiles() {
+        return tokenizerFiles;
+    }
+
+    /** Number of parameters: the sum of every stored tensor's element count. */
+    public long parameterCount() {
+        long total = 0;
+        for (String name : checkpoint.tensorNames()) {
+            total += checkpoint.info(name).elementCount();
+        }
+        return total;
+    }
+
+    /** The stored dtype holding most elements, as torch names it ("float32", "bfloat16", ...). */
+    public String dtype() {
+        Map<Dtype, Long> elements = new EnumMap<>(Dtype.class);
+        for (String name : checkpoint.tensorNames()) {
+            TensorInfo info = checkpoint.info(name);
+            elements.merge(info.dtype(), info.elementCount(), Long::sum);
+        }
+        return elements.entrySet().stream().max(Map.Entry.comparingByValue())
+                .map(entry -> entry.getKey().torchName()).orElse(config.torchDtype());
+    }
+
+    /** sha256 of the folder's content (see {@link ContentHash#ofFolder}). */
+    public String sha256() throws IOException {
+        return ContentHash.ofFolder(path);
+    }
+
+    /** Loads the native tokenizer (close it when done). */
+    public Tokenizer openTokenizer() throws IOException {
+        return Tokenizer.open(path.resolve(TokenizerFiles.TOKENIZER_JSON));
+    }
+
+    /** The model on {@code device}; it reads weights from this folder, which must stay open. */
+    public CausalLm load(Device device) throws IOException {
+        return switch (config.family()) {
+            case LLAMA -> LlamaModel.load((LlamaConfig) config, checkpoint, device);
+        };
+    }
+
+    @Override
+    public void close() throws IOException {
+        checkpoint.close();
+    }
+}
