@@ -1,0 +1,158 @@
+package dev.calibra.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.calibra.rpc.Channels;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real local stack for end-to-end tests: ./calibra stack up with its own state directory and port
+ * range, so it never touches a developer's stack. {@link #shared()} is started once per test JVM and
+ * stopped when the JVM exits; tests that stop or restart services make their own with {@link #create}.
+ */
+public final class LocalStack {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static LocalStack shared;
+
+    private final Path root;
+    private final Path stateDir;
+    private final int portBase;
+    private final Map<String, String> extraEnv;
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private JsonNode description;
+
+    private LocalStack(Path stateDir, int portBase, Map<String, String> extraEnv) {
+        this.root = repositoryRoot();
+        this.stateDir = stateDir;
+        this.portBase = portBase;
+        this.extraEnv = Map.copyOf(extraEnv);
+    }
+
+    /** The stack shared by the end-to-end tests of this JVM (ports 9400-9404). */
+    public static synchronized LocalStack shared() {
+        if (shared == null) {
+            LocalStack stack = create("shared", 9400, Map.of());
+            stack.up();
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::downQuietly));
+            shared = stack;
+        }
+        return shared;
+    }
+
+    /** A separate stack under target/stacks/NAME on ports portBase..portBase+4. */
+    public static LocalStack create(String name, int portBase, Map<String, String> extraEnv) {
+        Path stateDir = repositoryRoot().resolve("e2e/target/stacks").resolve(name);
+        return new LocalStack(stateDir, portBase, extraEnv);
+    }
+
+    public static Path repositoryRoot() {
+        return Path.of(System.getProperty("calibra.root", "..")).toAbsolutePath().normalize();
+    }
+
+    public static Path sharedAssets() {
+        return Path.of(System.getProperty("calibra.shared", "../../shared")).toAbsolutePath().normalize().resolve("assets");
+    }
+
+    public JsonNode up() {
+        CliResult result = cli("stack", "up", "--json");
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("stack up failed (" + result.exitCode() + "):\n" + result.stderr());
+        }
+        description = result.json();
+        return description;
+    }
+
+    public CliResult down() {
+        channels.values().forEach(Channels::close);
+        channels.clear();
+        return cli("stack", "down", "--json");
+    }
+
+    private void downQuietly() {
+        try {
+            down();
+        } catch (RuntimeException ignored) {
+            // best effort at JVM exit
+        }
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public JsonNode description() {
+        return description;
+    }
+
+    public String address(String service) {
+        return description.get("services").get(service).asText();
+    }
+
+    public ManagedChannel channel(String service) {
+        return channels.computeIfAbsent(service, name -> Channels.open(address(name)));
+    }
+
+    /** Environment of every CLI call: this stack's state, ports and the shared assets. */
+    public Map<String, String> env() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("CALIBRA_STATE_DIR", stateDir.toString());
+        env.put("CALIBRA_PORT_BASE", Integer.toString(portBase));
+        env.put("CALIBRA_ASSETS", sharedAssets().toString());
+        env.put("CALIBRA_SKIP_BUILD", "1");
+        env.remove("CALIBRA_REGISTRY");
+        env.putAll(extraEnv);
+        return env;
+    }
+
+    /** Runs ./calibra with the arguments; waits at most 15 minutes. */
+    public CliResult cli(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(root.resolve("calibra").toString());
+        command.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("calibra-out", ".txt");
+            Path err = Files.createTempFile("calibra-err", ".txt");
+            ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().clear();
+            builder.environment().putAll(env());
+            Process process = builder.start();
+            if (!process.waitFor(15, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("calibra " + String.join(" ", args) + " did not finish in 15 minutes");
+            }
+            CliResult result = new CliResult(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return result;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run ./calibra", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What one CLI call printed. */
+    public record CliResult(int exitCode, String stdout, String stderr) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(stdout);
+            } catch (IOException e) {
+                throw new IllegalStateException("stdout is not one JSON object:\n" + stdout + "\nstderr:\n" + stderr, e);
+            }
+        }
+    }
+}
