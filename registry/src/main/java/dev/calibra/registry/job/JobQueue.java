@@ -131,7 +131,46 @@ public class JobQueue {
             throw CalibraException.invalidArgument("types must name at least one job type");
         }
         List<String> typeNames = types.stream().map(JobStates::typeFromProto).distinct().toList();
-        return jobs.claim(typeNames, workerId, leaseSeconds(leaseSeconds)).map(id -> jobs.findById(id));
+        return jobs.claim(typeNames, workerId, leaseSeconds(leaseSeconds)).map(id -> withInputs(jobs.findById(id)));
+    }
+
+    /**
+     * Fills the inputs a job left empty from the results of the jobs it depends on: a CALIBRATE
+     * dependency supplies the calibration set, a COMPRESS dependency the model. Workers then run the spec
+     * as it stands, and the filled spec is recorded.
+     */
+    private JobEntity withInputs(JobEntity job) {
+        List<String> dependencies = jobs.dependenciesOf(job.id);
+        if (dependencies.isEmpty()) {
+            return job;
+        }
+        JobSpec.Builder spec = Json.toMessage(job.spec, JobSpec.newBuilder());
+        for (String dependencyId : dependencies) {
+            JobEntity dependency = jobs.findById(dependencyId);
+            List<String> results = Json.toList(dependency.resultIds);
+            if (results.isEmpty()) {
+                continue;
+            }
+            String produced = results.get(0);
+            switch (dependency.type) {
+                case "CALIBRATE" -> {
+                    if (spec.hasCompress() && spec.getCompress().getCalibrationSetId().isEmpty()) {
+                        spec.getCompressBuilder().setCalibrationSetId(produced);
+                    }
+                }
+                case "COMPRESS" -> {
+                    if (spec.hasEvaluate() && spec.getEvaluate().getModelId().isEmpty()) {
+                        spec.getEvaluateBuilder().setModelId(produced);
+                    }
+                    if (spec.hasCompress() && spec.getCompress().getModelId().isEmpty()) {
+                        spec.getCompressBuilder().setModelId(produced);
+                    }
+                }
+                default -> { }
+            }
+        }
+        job.spec = Json.ofMessage(spec.build());
+        return job;
     }
 
     /** Renews the lease and records progress; says whether the worker should stop. */

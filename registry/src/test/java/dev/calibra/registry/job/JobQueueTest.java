@@ -238,6 +238,29 @@ class JobQueueTest {
     }
 
     @Test
+    void claim_fillsEmptyInputsFromTheResultsOfDependencies() {
+        Job calibrate = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(JobSpec.newBuilder().setCalibrate(
+                dev.calibra.proto.v1.SampleCalibrationSetRequest.getDefaultInstance())).build());
+        Job compress = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(JobSpec.newBuilder().setCompress(
+                dev.calibra.proto.v1.CompressRequest.newBuilder().setModelId("mdl-base").setMethod("gptq")))
+                .addDependsOn(calibrate.getId()).build());
+        Job evaluate = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate("")).addDependsOn(compress.getId()).build());
+        ClaimJobRequest.Builder any = ClaimJobRequest.newBuilder().setWorkerId("w").addTypes(JobType.JOB_TYPE_CALIBRATE)
+                .addTypes(JobType.JOB_TYPE_COMPRESS).addTypes(JobType.JOB_TYPE_EVALUATE);
+
+        assertEquals(calibrate.getId(), jobs.claimJob(any.build()).getJob().getId());
+        jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(calibrate.getId()).setWorkerId("w").addResultIds("cal-7").build());
+        Job claimedCompress = jobs.claimJob(any.build()).getJob();
+        assertEquals(compress.getId(), claimedCompress.getId());
+        assertEquals("cal-7", claimedCompress.getSpec().getCompress().getCalibrationSetId());
+        assertEquals("mdl-base", claimedCompress.getSpec().getCompress().getModelId(), "given inputs are kept");
+        jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(compress.getId()).setWorkerId("w").addResultIds("mdl-9").build());
+        assertEquals("mdl-9", jobs.claimJob(any.build()).getJob().getSpec().getEvaluate().getModelId());
+        assertEquals("mdl-9", jobs.getJob(GetJobRequest.newBuilder().setId(evaluate.getId()).build())
+                .getSpec().getEvaluate().getModelId(), "the filled spec is recorded");
+    }
+
+    @Test
     void cancelJob_running_tellsTheWorkerToStop_andRefusesItsResult() {
         Job job = submit("m");
         claim("w", 30);
