@@ -1,0 +1,19 @@
+package dev.calibra.evaluation.service;
+
+import dev.calibra.evaluation.registry.RegistryClients;
+import dev.calibra.evaluation.task.TaskCatalog;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.nio.file.Path;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The service's one {@link Evaluator}: the registry stubs, the assets folder, the built-in task catalog. */
+@ApplicationScoped
+public class EvaluatorProducer {
+
+    @Produces
+    @ApplicationScoped
+    Evaluator evaluator(RegistryClients clients, @ConfigProperty(name = "calibra.assets") String assets) {
+        return new Evaluator(clients.registry(), Path.of(assets).toAbsolutePath().normalize(), TaskCatalog.builtIn());
+    }
+}
