@@ -1,0 +1,208 @@
+package dev.calibra.compression.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.calibra.compression.method.CompressedLayer;
+import dev.calibra.compression.method.GptqCompressor;
+import dev.calibra.compression.method.GptqSettings;
+import dev.calibra.compression.method.LayerCompressor;
+import dev.calibra.compression.method.RtnQuantizer;
+import dev.calibra.compression.method.RtnSettings;
+import dev.calibra.compression.method.SparseGptCompressor;
+import dev.calibra.compression.method.SparseGptSettings;
+import dev.calibra.compression.method.SparsityPattern;
+import dev.calibra.compression.method.WandaPruner;
+import dev.calibra.compression.method.WandaSettings;
+import dev.calibra.model.linalg.JavaLinalg;
+import dev.calibra.model.linalg.LapackLinalg;
+import dev.calibra.model.linalg.Linalg;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+
+/**
+ * Times the compression kernels on one linear layer of {@code columns x columns} with
+ * {@code sequences x tokens} synthetic calibration tokens and prints a markdown table.
+ *
+ * <p>Arguments (all optional): {@code columns sequences tokensPerSequence skipJavaCholesky}, default
+ * {@code 4096 32 2048 false}. Synthetic data: inputs Gaussian with a per-feature scale drawn from
+ * [0.1, 3] (so diag(H) spreads like real activations), weights Gaussian * 0.02. Every method is first
+ * run on a small layer so the Java kernels are JIT-compiled before the timed runs.
+ */
+public final class KernelBenchmark {
+
+    private record Row(String kernel, double seconds, String note) {
+    }
+
+    private KernelBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int columns = args.length > 0 ? Integer.parseInt(args[0]) : 4096;
+        int sequences = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        int tokens = args.length > 2 ? Integer.parseInt(args[2]) : 2048;
+        boolean skipJavaCholesky = args.length > 3 && Boolean.parseBoolean(args[3]);
+        int rows = columns;
+        Engine.getEngine("PyTorch");
+        List<Row> table = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray featureScale = manager.randomUniform(0.1f, 3f, new Shape(columns));
+            Supplier<NDArray> batch = () -> manager.randomNormal(new Shape(1, tokens, columns)).muli(featureScale);
+            float[] weight = gaussian(rows * columns, 0.02f, 7);
+
+            warmUp(manager);
+
+            // matmul floor: X^T X of one batch at the rate MKL reaches here
+            double gflops = measureGramRate(manager, batch, columns, tokens);
+            double hessianFlops = 2.0 * sequences * tokens * (double) columns * columns;
+            table.add(new Row("sgemm X^T X [" + tokens + "x" + columns + "]", 2.0 * tokens * columns * columns / gflops / 1e9,
+                    String.format("%.1f GFLOP/s", gflops)));
+
+            // Hessian accumulation (through GptqCompressor.addBatch), reused for GPTQ below
+            GptqCompressor gptq = new GptqCompressor(GptqSettings.defaults());
+            double hessianSeconds = timeBatches(gptq, batch, sequences);
+            table.add(new Row("Hessian accumulation " + sequences + "x" + tokens + " tokens", hessianSeconds,
+                    String.format("floor %.2f s (2nd^2 at %.0f GFLOP/s) -> %.2fx floor; %.0f GFLOP/s",
+                            hessianFlops / gflops / 1e9, gflops, hessianSeconds / (hessianFlops / gflops / 1e9),
+                            hessianFlops / hessianSeconds / 1e9)));
+            table.add(timeCompress("GPTQ 4-bit g128 compress", gptq, weight, rows, columns));
+            gptq.close();
+
+            SparseGptCompressor sparseGpt = new SparseGptCompressor(
+                    SparseGptSettings.of(new SparsityPattern.Unstructured(0.5)));
+            timeBatches(sparseGpt, batch, sequences);
+            table.add(timeCompress("SparseGPT 50% compress", sparseGpt, weight, rows, columns));
+            sparseGpt.close();
+
+            WandaPruner wanda = new WandaPruner(new WandaSettings(new SparsityPattern.Unstructured(0.5), false));
+            double wandaStatistics = timeBatches(wanda, batch, sequences);
+            table.add(new Row("Wanda scaler_row accumulation", wandaStatistics, "sum of x^2 per feature"));
+            table.add(timeCompress("Wanda 50% compress", wanda, weight, rows, columns));
+            wanda.close();
+
+            // the reconstruction-error postcondition inside every compress above costs about as much as a
+            // whole RTN compress with error measurement (RTN itself is a few tens of milliseconds)
+            RtnQuantizer rtn = new RtnQuantizer(new RtnSettings(4, 128, false, true));
+            timeBatches(rtn, batch, 2);
+            Row rtnRow = timeCompress("RTN 4-bit g128 compress", rtn, weight, rows, columns);
+            table.add(new Row(rtnRow.kernel(), rtnRow.seconds(), rtnRow.note()
+                    + "; ~ the error-check share of each compress above"));
+            rtn.close();
+
+            float[] spd = spdMatrix(manager, columns);
+            Linalg lapack = LapackLinalg.fromLoadedLibtorch().orElseThrow();
+            table.add(timeCholesky(lapack, spd, columns, false));
+            table.add(timeCholesky(lapack, spd, columns, true));
+            if (!skipJavaCholesky) {
+                Linalg java = new JavaLinalg();
+                table.add(timeCholesky(java, spd, columns, false));
+                table.add(timeCholesky(java, spd, columns, true));
+            }
+        }
+        System.out.printf("%n%d x %d layer, %d x %d calibration tokens, %d cores%n%n", rows, columns, sequences, tokens,
+                Runtime.getRuntime().availableProcessors());
+        System.out.println("| Kernel | Seconds | Note |");
+        System.out.println("|---|---:|---|");
+        for (Row row : table) {
+            System.out.printf("| %s | %.3f | %s |%n", row.kernel(), row.seconds(), row.note());
+        }
+    }
+
+    /** Compiles the Java kernels (JIT) on a small layer so the timed runs measure steady state. */
+    private static void warmUp(NDManager manager) {
+        int columns = 512;
+        float[] weight = gaussian(columns * columns, 0.02f, 3);
+        for (int round = 0; round < 3; round++) {
+            List<LayerCompressor> methods = List.of(
+                    new GptqCompressor(GptqSettings.defaults()),
+                    new SparseGptCompressor(SparseGptSettings.of(new SparsityPattern.Unstructured(0.5))),
+                    new WandaPruner(new WandaSettings(new SparsityPattern.Unstructured(0.5), false)),
+                    new RtnQuantizer(new RtnSettings(4, 128, false, true)));
+            for (LayerCompressor method : methods) {
+                try (NDManager scope = manager.newSubManager(); method) {
+                    method.addBatch(scope.randomNormal(new Shape(2, 256, columns)));
+                    method.compress(weight, columns, columns);
+                }
+            }
+        }
+    }
+
+    private static double measureGramRate(NDManager manager, Supplier<NDArray> batch, int columns, int tokens) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x = batch.get().reshape(tokens, columns);
+            x.attach(scope);
+            x.transpose().matMul(x).getFloat(0, 0);               // warm-up
+            int repeats = 3;
+            long start = System.nanoTime();
+            for (int k = 0; k < repeats; k++) {
+                x.transpose().matMul(x).getFloat(0, 0);
+            }
+            return repeats * 2.0 * tokens * columns * (double) columns / seconds(start) / 1e9;
+        }
+    }
+
+    private static double timeBatches(LayerCompressor compressor, Supplier<NDArray> batch, int sequences) {
+        double total = 0;
+        for (int s = 0; s < sequences; s++) {
+            try (NDManager scope = batchManager()) {
+                NDArray inputs = batch.get();
+                inputs.attach(scope);
+                long start = System.nanoTime();
+                compressor.addBatch(inputs);
+                total += seconds(start);
+            }
+        }
+        return total;
+    }
+
+    private static NDManager batchManager() {
+        return NDManager.newBaseManager();
+    }
+
+    private static Row timeCompress(String name, LayerCompressor compressor, float[] weight, int rows, int columns) {
+        long start = System.nanoTime();
+        CompressedLayer result = compressor.compress(weight, rows, columns);
+        double elapsed = seconds(start);
+        return new Row(name, elapsed, String.format("relative output error %.4f", result.relativeReconstructionError()));
+    }
+
+    private static Row timeCholesky(Linalg linalg, float[] spd, int n, boolean upperOfInverse) {
+        float[] a = spd.clone();
+        long start = System.nanoTime();
+        if (upperOfInverse) {
+            linalg.upperCholeskyOfInverse(a, n);
+        } else {
+            linalg.choleskyLower(a, n);
+        }
+        double elapsed = seconds(start);
+        String what = upperOfInverse ? "upper Cholesky of H^-1 (Hinv)" : "Cholesky lower";
+        return new Row(what + " " + n + ", " + linalg.name(), elapsed, String.format("%.1f GFLOP/s equiv. (n^3/3)",
+                (double) n * n * n / 3 / elapsed / 1e9));
+    }
+
+    /** H = X^T X / m + 0.01 I from 2n Gaussian rows. */
+    private static float[] spdMatrix(NDManager manager, int n) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x = scope.randomNormal(new Shape(2L * n, n));
+            NDArray h = x.transpose().matMul(x).divi(2f * n).addi(scope.eye(n).muli(0.01f));
+            return h.toFloatArray();
+        }
+    }
+
+    private static float[] gaussian(int size, float scale, long seed) {
+        Random random = new Random(seed);
+        float[] values = new float[size];
+        for (int k = 0; k < size; k++) {
+            values[k] = (float) random.nextGaussian() * scale;
+        }
+        return values;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.calibra.compression.method;
+
+/**
+ * A compressed weight and its checked postcondition. Instances are created only after the postcondition
+ * (sparsity pattern, or number of quantization levels) has been verified on the weight itself.
+ */
+public sealed interface CompressedLayer permits PrunedLayer, QuantizedLayer {
+
+    /** The new weight, row-major {@code [rows, columns]} float32 (dequantized for quantization methods). */
+    float[] weight();
+
+    int rows();
+
+    int columns();
+
+    /**
+     * {@code ||W X - W' X||_F^2 / ||W X||_F^2} over the calibration inputs X, computed as
+     * {@code tr((W - W') H (W - W')^T) / tr(W H W^T)} from the accumulated Hessian
+     * {@code H = 2/n X X^T}: since {@code ||A X||_F^2 = tr(A X X^T A^T) = (n/2) tr(A H A^T)}, the factor
+     * n/2 cancels and the ratio is exact (up to float rounding). NaN when no Hessian was accumulated.
+     * The undampened H is used.
+     */
+    double relativeReconstructionError();
+}

@@ -1,0 +1,163 @@
+package dev.calibra.compression.method;
+
+import ai.djl.ndarray.NDArray;
+import dev.calibra.model.linalg.Linalg;
+import dev.calibra.model.linalg.Linalgs;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+
+/**
+ * GPTQ (Frantar, Ashkboos, Hoefler, Alistarh 2022, "GPTQ: Accurate Post-Training Quantization for
+ * Generative Pre-trained Transformers"), ported from IST-DASLab/gptq {@code GPTQ.fasterquant}.
+ *
+ * <p>Symbols as in the paper and the reference: {@code H = 2 X X^T} the layer Hessian (eq. 1, built by
+ * {@link HessianAccumulator}); {@code Hinv} the upper Cholesky factor of {@code (H + lambda I)^-1} (Sec. 3
+ * "Step 3: Cholesky Reformulation"), whose row q gives the OBQ update of the not-yet-quantized weights;
+ * {@code i1, i2} the bounds of a block of B = blockSize columns ("Step 2: Lazy Batch-Updates");
+ * {@code W1, Q1, Err1} the block's weights, quantized weights and scaled errors
+ * {@code (w_q - quant(w_q)) / [Hinv]_qq}; inside a block the OBQ update (eq. 2) runs column by column
+ * (the block is held transposed so the inner loops run over rows), and the columns after the block get
+ * {@code W[:, i2:] -= Err1 Hinv[i1:i2, i2:]} (eq. 4) as one in-place sgemm.
+ *
+ * <p>Groups ({@code groupSize > 0}) take their grid when the loop reaches their first column, from W as
+ * it is at the start of the current block (the reference reads {@code W}, not {@code W1}); with act-order
+ * columns are visited by decreasing {@code diag(H)} and groups are formed in that order
+ * ({@code static_groups=False}); {@link QuantizedLayer#groupIndex()} maps columns back to groups.
+ */
+public final class GptqCompressor implements LayerCompressor {
+
+    private final GptqSettings settings;
+    private final Linalg linalg;
+    private final HessianAccumulator hessian;
+
+    public GptqCompressor(GptqSettings settings) {
+        this(settings, Linalgs.best());
+    }
+
+    public GptqCompressor(GptqSettings settings, Linalg linalg) {
+        this.settings = settings;
+        this.linalg = linalg;
+        this.hessian = new HessianAccumulator(linalg);
+    }
+
+    @Override
+    public void addBatch(NDArray inputs) {
+        hessian.add(inputs);
+    }
+
+    @Override
+    public QuantizedLayer compress(float[] weight, int rows, int columns) {
+        LayerShapes.require(weight, rows, columns, hessian);
+        int maxq = Quantizer.maxLevel(settings.bits());
+        boolean sym = settings.symmetric();
+        int groupSize = settings.groupSize();
+        int groups = groupSize == -1 ? 1 : (columns + groupSize - 1) / groupSize;
+        float[] scales = new float[groups * rows];
+        float[] zeros = new float[groups * rows];
+        float[] hessianMatrix = hessian.hessian();
+        float[] H = hessianMatrix.clone();
+        float[] W = weight.clone();
+
+        // per-row grid over all columns, before dead columns are zeroed (fasterquant's first find_params)
+        Quantizer.findParams(W, rows, columns, 0, columns, maxq, sym, scales, zeros);
+
+        // dead inputs: H[dead, dead] = 1, W[:, dead] = 0
+        boolean[] dead = InverseHessian.markDeadColumns(H, columns);
+        LayerShapes.zeroColumns(W, rows, columns, dead);
+
+        // act-order: visit columns by decreasing diag(H)
+        int[] perm = settings.actOrder() ? descendingDiagonalOrder(H, columns) : IntStream.range(0, columns).toArray();
+        if (settings.actOrder()) {
+            W = LayerShapes.permuteColumns(W, rows, columns, perm);
+            H = LayerShapes.permuteSymmetric(H, columns, perm);
+        }
+
+        float[] Hinv = InverseHessian.upperCholeskyOfDampedInverse(H, columns, settings.dampening(), linalg);
+        float[] Q = new float[rows * columns];
+        try (NativeWeight Wn = new NativeWeight(W, rows, columns, Hinv, settings.blockSize(), linalg)) {
+            for (int i1 = 0; i1 < columns; i1 += settings.blockSize()) {
+                int i2 = Math.min(i1 + settings.blockSize(), columns);
+                int count = i2 - i1;
+                float[] W1t = new float[count * rows];         // W1 transposed: column i of the block is row i
+                Wn.readColumnsTransposed(i1, i2, W1t);
+                float[] Hinv1 = LayerShapes.square(Hinv, columns, i1, i2);
+                if (groupSize != -1) {
+                    findGroupGrids(Wn, rows, columns, i1, i2, groupSize, maxq, sym, scales, zeros);
+                }
+                float[] Q1t = new float[count * rows];
+                float[] Err1t = new float[count * rows];
+                final int blockStart = i1;
+                RowParallel.forEachRowRange(rows, (from, to) -> quantizeBlock(from, to, rows, blockStart, count,
+                        W1t, Hinv1, Q1t, Err1t, scales, zeros, groupSize, maxq));
+                LayerShapes.writeColumnsTransposed(Q, rows, columns, i1, i2, Q1t);
+                Wn.lazyBatchUpdate(Err1t, i1, i2);             // W[:, i2:] -= Err1 @ Hinv[i1:i2, i2:]
+            }
+        }
+
+        int[] groupIndex = new int[columns];
+        for (int k = 0; k < columns; k++) {
+            groupIndex[perm[k]] = groupSize == -1 ? 0 : k / groupSize;
+        }
+        if (settings.actOrder()) {
+            Q = LayerShapes.permuteColumns(Q, rows, columns, LayerShapes.inverse(perm));
+        }
+        double error = ReconstructionError.relative(weight, Q, rows, columns, hessianMatrix, linalg);
+        return QuantizedLayer.checked(Q, rows, columns, settings.bits(), groupSize, scales, zeros, groupIndex, error);
+    }
+
+    /** Grids of the groups whose first column lies in [i1, i2), from the columns' current values in W. */
+    private static void findGroupGrids(NativeWeight Wn, int rows, int columns, int i1, int i2, int groupSize,
+            int maxq, boolean sym, float[] scales, float[] zeros) {
+        float[] scale = new float[rows];
+        float[] zero = new float[rows];
+        for (int first = ((i1 + groupSize - 1) / groupSize) * groupSize; first < i2; first += groupSize) {
+            int last = Math.min(columns, first + groupSize);
+            float[] columnsOfGroup = new float[rows * (last - first)];
+            Wn.readColumns(first, last, columnsOfGroup);
+            Quantizer.findParams(columnsOfGroup, rows, last - first, 0, last - first, maxq, sym, scale, zero);
+            System.arraycopy(scale, 0, scales, (first / groupSize) * rows, rows);
+            System.arraycopy(zero, 0, zeros, (first / groupSize) * rows, rows);
+        }
+    }
+
+    /**
+     * The column loop of one block for rows [from, to): quantize column i, spread its error over the
+     * columns i+1.. of the block (eq. 2). The block is held transposed so the inner loops run over rows.
+     */
+    private static void quantizeBlock(int from, int to, int rows, int i1, int count, float[] W1t, float[] Hinv1,
+            float[] Q1t, float[] Err1t, float[] scales, float[] zeros, int groupSize, int maxq) {
+        for (int i = 0; i < count; i++) {
+            int p = (groupSize == -1 ? 0 : (i1 + i) / groupSize) * rows;
+            float d = Hinv1[i * count + i];
+            int wi = i * rows;
+            for (int r = from; r < to; r++) {
+                float w = W1t[wi + r];
+                float q = Quantizer.quantize(w, scales[p + r], zeros[p + r], maxq);
+                Q1t[wi + r] = q;
+                Err1t[wi + r] = (w - q) / d;                     // err1 = (w - q) / d
+            }
+            for (int j = i + 1; j < count; j++) {
+                float h = Hinv1[i * count + j];
+                int wj = j * rows;
+                for (int r = from; r < to; r++) {
+                    W1t[wj + r] -= Err1t[wi + r] * h;           // W1[:, i:] -= err1 Hinv1[i, i:]
+                }
+            }
+        }
+    }
+
+    /** {@code argsort(diag(H), descending=True)}, ties kept in column order. */
+    static int[] descendingDiagonalOrder(float[] H, int columns) {
+        Integer[] order = new Integer[columns];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -H[i * columns + i]));
+        return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public void close() {
+        hessian.close();
+    }
+}

@@ -1,0 +1,152 @@
+package dev.calibra.compression.method;
+
+import ai.djl.ndarray.NDArray;
+import dev.calibra.model.linalg.Linalg;
+import dev.calibra.model.linalg.Linalgs;
+
+/**
+ * SparseGPT (Frantar, Alistarh 2023, "SparseGPT: Massive Language Models Can Be Accurately Pruned in
+ * One-Shot"), ported from IST-DASLab/sparsegpt {@code SparseGPT.fasterprune}; the near twin of
+ * {@link GptqCompressor}, read them side by side.
+ *
+ * <p>Symbols as in the paper (Algorithm 1) and the reference: {@code H = 2 X X^T}; {@code Hinv} the upper
+ * Cholesky factor of {@code (H + lambda I)^-1}; {@code i1, i2} a block of B columns; {@code W1} the block,
+ * {@code mask1} its pruning mask, chosen adaptively per block (unstructured: one threshold of the OBS
+ * saliency {@code w^2 / [Hinv]_qq^2} over the whole block, keeping {@code <= threshold}) or per group of
+ * M columns when the loop reaches it (N:M: the N smallest saliencies of each row);
+ * {@code Err1 = (w - pruned w) / [Hinv]_qq}; inside the block the OBS update runs column by column, and
+ * {@code W[:, i2:] -= Err1 Hinv[i1:i2, i2:]} afterwards (lazy batch update, one sgemm).
+ */
+public final class SparseGptCompressor implements LayerCompressor {
+
+    private final SparseGptSettings settings;
+    private final Linalg linalg;
+    private final HessianAccumulator hessian;
+
+    public SparseGptCompressor(SparseGptSettings settings) {
+        this(settings, Linalgs.best());
+    }
+
+    public SparseGptCompressor(SparseGptSettings settings, Linalg linalg) {
+        this.settings = settings;
+        this.linalg = linalg;
+        this.hessian = new HessianAccumulator(linalg);
+    }
+
+    @Override
+    public void addBatch(NDArray inputs) {
+        hessian.add(inputs);
+    }
+
+    @Override
+    public PrunedLayer compress(float[] weight, int rows, int columns) {
+        LayerShapes.require(weight, rows, columns, hessian);
+        SparsityPattern pattern = settings.pattern();
+        if (pattern instanceof SparsityPattern.NOfM nm && columns % nm.m() != 0) {
+            throw new IllegalArgumentException("columns: " + columns + " is not a multiple of m=" + nm.m());
+        }
+        float[] hessianMatrix = hessian.hessian();
+        float[] H = hessianMatrix.clone();
+        float[] W = weight.clone();
+
+        // dead inputs: H[dead, dead] = 1, W[:, dead] = 0
+        boolean[] dead = InverseHessian.markDeadColumns(H, columns);
+        LayerShapes.zeroColumns(W, rows, columns, dead);
+
+        float[] Hinv = InverseHessian.upperCholeskyOfDampedInverse(H, columns, settings.dampening(), linalg);
+        float[] pruned;
+        try (NativeWeight Wn = new NativeWeight(W, rows, columns, Hinv, settings.blockSize(), linalg)) {
+            for (int i1 = 0; i1 < columns; i1 += settings.blockSize()) {
+                int i2 = Math.min(i1 + settings.blockSize(), columns);
+                int count = i2 - i1;
+                float[] W1t = new float[count * rows];         // W1 transposed: column i of the block is row i
+                Wn.readColumnsTransposed(i1, i2, W1t);
+                float[] Hinv1 = LayerShapes.square(Hinv, columns, i1, i2);
+                boolean[] mask1t = new boolean[count * rows];
+                if (pattern instanceof SparsityPattern.Unstructured u) {
+                    maskBlock(W1t, Hinv1, count, rows, u.sparsity(), mask1t);
+                }
+                float[] Err1t = new float[count * rows];
+                RowParallel.forEachRowRange(rows, (from, to) -> pruneBlock(from, to, rows, count, W1t, Hinv1, mask1t,
+                        Err1t, pattern));
+                Wn.writeColumnsTransposed(i1, i2, W1t);       // W[:, i1:i2] = Q1 (W1 now holds Q1)
+                Wn.lazyBatchUpdate(Err1t, i1, i2);            // W[:, i2:] -= Err1 @ Hinv[i1:i2, i2:]
+            }
+            pruned = Wn.toArray();
+        }
+        double error = ReconstructionError.relative(weight, pruned, rows, columns, hessianMatrix, linalg);
+        return PrunedLayer.checked(pruned, rows, columns, pattern, error);
+    }
+
+    /** Unstructured: {@code mask1 = tmp <= sort(tmp)[int(numel * sparsity)]}, tmp = W1^2 / diag(Hinv1)^2. */
+    private static void maskBlock(float[] W1t, float[] Hinv1, int count, int rows, double sparsity, boolean[] mask1t) {
+        float[] tmp = new float[W1t.length];
+        for (int i = 0; i < count; i++) {
+            float d = Hinv1[i * count + i];
+            float d2 = d * d;
+            for (int r = i * rows; r < (i + 1) * rows; r++) {
+                tmp[r] = W1t[r] * W1t[r] / d2;
+            }
+        }
+        float thresh = Selection.kthSmallest(tmp, 0, tmp.length, (int) (tmp.length * sparsity), new float[tmp.length]);
+        for (int k = 0; k < tmp.length; k++) {
+            mask1t[k] = tmp[k] <= thresh;
+        }
+    }
+
+    /**
+     * The column loop of one block for rows [from, to); on return W1t holds the pruned block (Q1). For N:M
+     * the mask of each M-group is chosen when the loop reaches the group, from the updated weights. The
+     * block is held transposed so the inner loops run over rows.
+     */
+    private static void pruneBlock(int from, int to, int rows, int count, float[] W1t, float[] Hinv1, boolean[] mask1t,
+            float[] Err1t, SparsityPattern pattern) {
+        SparsityPattern.NOfM nm = pattern instanceof SparsityPattern.NOfM p ? p : null;
+        float[] tmp = nm == null ? null : new float[nm.m()];
+        boolean[] pick = nm == null ? null : new boolean[nm.m()];
+        for (int i = 0; i < count; i++) {
+            if (nm != null && i % nm.m() == 0) {
+                maskGroup(from, to, rows, count, i, nm, W1t, Hinv1, mask1t, tmp, pick);
+            }
+            float d = Hinv1[i * count + i];
+            int wi = i * rows;
+            for (int r = from; r < to; r++) {
+                float w = W1t[wi + r];
+                float q = mask1t[wi + r] ? 0f : w;
+                W1t[wi + r] = q;
+                Err1t[wi + r] = (w - q) / d;                     // err1 = (w - q) / d
+            }
+            for (int j = i + 1; j < count; j++) {
+                float h = Hinv1[i * count + j];
+                int wj = j * rows;
+                for (int r = from; r < to; r++) {
+                    W1t[wj + r] -= Err1t[wi + r] * h;           // W1[:, i:] -= err1 Hinv1[i, i:]
+                }
+            }
+        }
+    }
+
+    /** N:M: per row, {@code topk(W1[:, i:i+m]^2 / diag(Hinv1)[i:i+m]^2, n, largest=False)} joins the mask. */
+    private static void maskGroup(int from, int to, int rows, int count, int i, SparsityPattern.NOfM nm, float[] W1t,
+            float[] Hinv1, boolean[] mask1t, float[] tmp, boolean[] pick) {
+        for (int r = from; r < to; r++) {
+            for (int j = 0; j < nm.m(); j++) {
+                float d = Hinv1[(i + j) * count + i + j];
+                float w = W1t[(i + j) * rows + r];
+                tmp[j] = w * w / (d * d);
+                pick[j] = false;
+            }
+            Selection.markSmallestInGroup(tmp, 0, nm.m(), nm.n(), pick);
+            for (int j = 0; j < nm.m(); j++) {
+                if (pick[j]) {
+                    mask1t[(i + j) * rows + r] = true;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        hessian.close();
+    }
+}
