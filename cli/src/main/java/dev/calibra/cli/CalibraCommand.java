@@ -1,5 +1,8 @@
 package dev.calibra.cli;
 
+import dev.calibra.cli.commands.CalibrateCommand;
+import dev.calibra.cli.commands.CalibrationCommand;
+import dev.calibra.cli.commands.CorporaCommand;
 import dev.calibra.cli.commands.DemoCommand;
 import dev.calibra.cli.commands.EvalCommand;
 import dev.calibra.cli.commands.GenerateCommand;
@@ -18,7 +21,8 @@ import picocli.CommandLine.ScopeType;
 /** The calibra command line: a gRPC client of the suite, plus the local stack launcher. */
 @Command(name = "calibra", mixinStandardHelpOptions = true, version = "calibra 0.1.0",
         description = "Compress language models with recorded calibration data, as a service.",
-        subcommands = {StackCommand.class, ModelsCommand.class, GenerateCommand.class, EvalCommand.class, JobsCommand.class,
+        subcommands = {StackCommand.class, ModelsCommand.class, GenerateCommand.class, CorporaCommand.class,
+                CalibrateCommand.class, CalibrationCommand.class, EvalCommand.class, JobsCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CalibraCommand {

@@ -1,5 +1,6 @@
 package dev.calibra.calibration.grpc;
 
+import dev.calibra.calibration.service.CalibrationService;
 import dev.calibra.proto.v1.AddCorpusRequest;
 import dev.calibra.proto.v1.CalibrationGrpc;
 import dev.calibra.proto.v1.CalibrationSample;
@@ -9,36 +10,39 @@ import dev.calibra.proto.v1.GetCalibrationSetSamplesRequest;
 import dev.calibra.proto.v1.ListStrategiesRequest;
 import dev.calibra.proto.v1.ListStrategiesResponse;
 import dev.calibra.proto.v1.SampleCalibrationSetRequest;
-import dev.calibra.rpc.CalibraException;
 import dev.calibra.rpc.Rpc;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 
-/** calibra.v1.Calibration. Sampling is not built yet: its calls answer UNIMPLEMENTED with a sentence. */
+/** calibra.v1.Calibration: translates and delegates to {@link CalibrationService}; errors map in {@link Rpc}. */
 @GrpcService
 @Blocking
 public class CalibrationGrpcService extends CalibrationGrpc.CalibrationImplBase {
 
-    private static final String NOT_YET = "corpus registration and calibration-set sampling";
+    private final CalibrationService service;
+
+    public CalibrationGrpcService(CalibrationService service) {
+        this.service = service;
+    }
 
     @Override
     public void addCorpus(AddCorpusRequest request, StreamObserver<Corpus> response) {
-        Rpc.unary(response, () -> { throw CalibraException.unimplemented(NOT_YET); });
+        Rpc.unary(response, () -> service.addCorpus(request));
     }
 
     @Override
     public void sampleCalibrationSet(SampleCalibrationSetRequest request, StreamObserver<CalibrationSet> response) {
-        Rpc.unary(response, () -> { throw CalibraException.unimplemented(NOT_YET); });
+        Rpc.unary(response, () -> service.sample(request, ""));
     }
 
     @Override
     public void getCalibrationSet(GetCalibrationSetSamplesRequest request, StreamObserver<CalibrationSample> response) {
-        Rpc.stream(response, out -> { throw CalibraException.unimplemented(NOT_YET); });
+        Rpc.stream(response, out -> service.samples(request, out::onNext));
     }
 
     @Override
     public void listStrategies(ListStrategiesRequest request, StreamObserver<ListStrategiesResponse> response) {
-        Rpc.unary(response, () -> { throw CalibraException.unimplemented(NOT_YET); });
+        Rpc.unary(response, service::strategies);
     }
 }

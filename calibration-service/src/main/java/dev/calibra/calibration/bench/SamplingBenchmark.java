@@ -1,0 +1,91 @@
+package dev.calibra.calibration.bench;
+
+import dev.calibra.artifacts.ArtifactStore;
+import dev.calibra.artifacts.LocalArtifactStore;
+import dev.calibra.calibration.corpus.CorpusScan;
+import dev.calibra.calibration.sampling.CorpusInput;
+import dev.calibra.calibration.sampling.CorpusTokens;
+import dev.calibra.calibration.sampling.DrawRequest;
+import dev.calibra.calibration.sampling.Parameters;
+import dev.calibra.calibration.sampling.Sample;
+import dev.calibra.calibration.sampling.Strategies;
+import dev.calibra.calibration.sampling.Strategy;
+import dev.calibra.calibration.service.ModelSession;
+import dev.calibra.calibration.statistics.Fingerprint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Numbers for BENCHMARKS.md: tokenization throughput (MB of UTF-8 text per second, per document and as
+ * the joined stream) and the time and heap to sample 128 x 512 tokens from the shipped C4 file, without
+ * the token cache and with it (first draw builds it, second reads it).
+ * Usage: SamplingBenchmark [assets folder] (default: $calibra.shared/assets).
+ */
+public final class SamplingBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        Path assets = Path.of(args.length > 0 ? args[0] : System.getProperty("calibra.shared", "../shared") + "/assets")
+                .toAbsolutePath().normalize();
+        Path c4File = assets.resolve("corpora/c4_en_train00000_first1000.jsonl");
+        Path cacheRoot = Files.createTempDirectory("calibra-bench-cache");
+        try (ModelSession session = ModelSession.open(assets.resolve("models/stories260K").toString())) {
+            CorpusScan scan = CorpusScan.of(c4File, "", "");
+            CorpusInput c4 = new CorpusInput("c4", "c4", c4File, scan.sha256(), scan.rule(), 1);
+            double megabytes = scan.sizeBytes() / 1e6;
+            System.out.printf("| measurement | value |%n|---|---|%n");
+            System.out.printf("| C4 file | %.2f MB, %d documents |%n", megabytes, scan.documents());
+            new CorpusTokens(c4, session.tokenizer(), null).documentLengths();  // warm-up: natives, JIT
+
+            long start = System.nanoTime();
+            int[] lengths = new CorpusTokens(c4, session.tokenizer(), null).documentLengths();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("| tokenize per document (stories260K tokenizer) | %.2f MB/s (%d tokens in %.2f s) |%n",
+                    megabytes / seconds, Arrays.stream(lengths).asLongStream().sum(), seconds);
+            for (int chunkChars : new int[] {10_000, 100_000, 1_000_000}) {
+                start = System.nanoTime();
+                long joined = new CorpusTokens(c4, session.tokenizer(), null).joinedTokenCount("\n\n", chunkChars);
+                seconds = (System.nanoTime() - start) / 1e9;
+                System.out.printf("| tokenize joined stream, chunk_chars %d | %.2f MB/s (%d tokens in %.2f s) |%n",
+                        chunkChars, megabytes / seconds, joined, seconds);
+            }
+            ArtifactStore cache = new LocalArtifactStore(cacheRoot);
+            for (String strategy : List.of("random_window", "concat_window")) {
+                sample(strategy, "no token cache", c4, session, null);
+                sample(strategy, "token cache, first draw", c4, session, cache);
+                sample(strategy, "token cache, second draw", c4, session, cache);
+            }
+            System.out.printf("| process peak RSS (JVM + libtorch + tokenizer) | %s |%n", peakRss());
+        } finally {
+            new LocalArtifactStore(cacheRoot).delete("token-index");
+            Files.walk(cacheRoot).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static void sample(String strategy, String mode, CorpusInput c4, ModelSession session, ArtifactStore cache)
+            throws Exception {
+        System.gc();
+        Runtime runtime = Runtime.getRuntime();
+        long before = runtime.totalMemory() - runtime.freeMemory();
+        long start = System.nanoTime();
+        Strategy chosen = Strategies.of(strategy);
+        List<Sample> rows = chosen.draw(new DrawRequest(128, 512, 0, Parameters.resolve(strategy, chosen.parameters(), Map.of()),
+                List.of(c4), session.tokenizer(), session, cache));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long after = runtime.totalMemory() - runtime.freeMemory();
+        System.out.printf("| sample 128 x 512 from C4, %s, %s | %.2f s, heap growth %+.0f MB, fingerprint %s |%n",
+                strategy, mode, seconds, (after - before) / 1e6,
+                Fingerprint.of(rows.stream().map(Sample::tokens).toList()).substring(0, 12));
+    }
+
+    private static String peakRss() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(line -> line.startsWith("VmHWM"))
+                    .map(line -> line.replace("VmHWM:", "").trim()).findFirst().orElse("n/a");
+        } catch (java.io.IOException e) {
+            return "n/a";
+        }
+    }
+}

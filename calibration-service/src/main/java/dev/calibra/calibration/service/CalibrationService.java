@@ -1,0 +1,215 @@
+package dev.calibra.calibration.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.calibra.artifacts.ContentHash;
+import dev.calibra.calibration.corpus.CorpusScan;
+import dev.calibra.calibration.corpus.DocumentRule;
+import dev.calibra.calibration.sampling.CorpusInput;
+import dev.calibra.calibration.sampling.DrawRequest;
+import dev.calibra.calibration.sampling.Parameters;
+import dev.calibra.calibration.sampling.ParameterSpec;
+import dev.calibra.calibration.sampling.Strategies;
+import dev.calibra.calibration.sampling.Strategy;
+import dev.calibra.model.tokenizer.Tokenizer;
+import dev.calibra.proto.v1.AddCorpusRequest;
+import dev.calibra.proto.v1.CalibrationSample;
+import dev.calibra.proto.v1.CalibrationSet;
+import dev.calibra.proto.v1.CalibrationSpec;
+import dev.calibra.proto.v1.Corpus;
+import dev.calibra.proto.v1.GetCalibrationSetRequest;
+import dev.calibra.proto.v1.GetCalibrationSetSamplesRequest;
+import dev.calibra.proto.v1.GetCorpusRequest;
+import dev.calibra.proto.v1.GetModelRequest;
+import dev.calibra.proto.v1.ListStrategiesResponse;
+import dev.calibra.proto.v1.Model;
+import dev.calibra.proto.v1.RegisterCalibrationSetRequest;
+import dev.calibra.proto.v1.RegisterCorpusRequest;
+import dev.calibra.proto.v1.RegistryGrpc;
+import dev.calibra.proto.v1.SampleCalibrationSetRequest;
+import dev.calibra.proto.v1.SampleProvenance;
+import dev.calibra.proto.v1.WeightedCorpus;
+import dev.calibra.rpc.CalibraException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The calibration service's logic, free of gRPC: corpora are scanned here and registered in the
+ * registry; sets are drawn, stored in the artifact store and registered (the artifact is removed again
+ * when registration fails, so nothing is left half-done).
+ */
+public final class CalibrationService {
+
+    static final String DROP_ANOMALOUS = "drop_anomalous";
+
+    private final RegistryGrpc.RegistryBlockingStub registry;
+    private final CalibrationArtifacts artifacts;
+    private final SetSampler sampler;
+
+    public CalibrationService(RegistryGrpc.RegistryBlockingStub registry, CalibrationArtifacts artifacts, SetSampler sampler) {
+        this.registry = registry;
+        this.artifacts = artifacts;
+        this.sampler = sampler;
+    }
+
+    public Corpus addCorpus(AddCorpusRequest request) throws IOException {
+        if (request.getName().isBlank()) {
+            throw CalibraException.invalidArgument("name is required");
+        }
+        if (request.getPath().isBlank()) {
+            throw CalibraException.invalidArgument("path is required");
+        }
+        Path path = Path.of(request.getPath());
+        if (!path.isAbsolute()) {
+            throw CalibraException.invalidArgument("path " + path + " must be absolute");
+        }
+        CorpusScan scan = CorpusScan.of(path, request.getDocumentRule(), request.getTextField());
+        return registry.registerCorpus(RegisterCorpusRequest.newBuilder()
+                .setName(request.getName()).setDomain(request.getDomain()).setSourceUri(scan.path().toString())
+                .setSha256(scan.sha256()).setDocumentCount(scan.documents()).setSplit(request.getSplit())
+                .setDocumentRule(scan.rule().label()).setLicence(request.getLicence()).setSizeBytes(scan.sizeBytes())
+                .build());
+    }
+
+    public CalibrationSet sample(SampleCalibrationSetRequest request, String producingJobId) throws IOException {
+        CalibrationSpec given = request.getSpec();
+        Strategy strategy = Strategies.of(given.getStrategy());
+        if (given.getNSamples() <= 0) {
+            throw CalibraException.invalidArgument("spec.n_samples must be > 0, got " + given.getNSamples());
+        }
+        if (given.getSeqLen() <= 0) {
+            throw CalibraException.invalidArgument("spec.seq_len must be > 0, got " + given.getSeqLen());
+        }
+        if (given.getModelId().isBlank()) {
+            throw CalibraException.invalidArgument("spec.model_id is required (the model supplies the tokenizer)");
+        }
+        Model model = registry.getModel(GetModelRequest.newBuilder().setId(given.getModelId()).build());
+        try (ModelSession session = ModelSession.open(model.getArtifactUri())) {
+            if (given.getSeqLen() > session.contextTokens()) {
+                throw CalibraException.invalidArgument("spec.seq_len " + given.getSeqLen() + " is above model " + model.getName()
+                        + "'s context of " + session.contextTokens() + " tokens");
+            }
+            List<CorpusInput> corpora = corpora(given, strategy);
+            Map<String, String> parameters = new HashMap<>(given.getParametersMap());
+            boolean dropAnomalous = request.getDropAnomalous() || "true".equals(parameters.remove(DROP_ANOMALOUS));
+            Parameters resolved = Parameters.resolve(strategy.name(), strategy.parameters(), parameters);
+            CalibrationSpec spec = canonicalSpec(given, model, corpora, resolved, dropAnomalous);
+
+            DrawRequest draw = new DrawRequest(given.getNSamples(), given.getSeqLen(), given.getSeed(), resolved, corpora,
+                    session.tokenizer(), session, artifacts.store());
+            DrawnSet set = sampler.draw(strategy, draw, dropAnomalous);
+            return register(set, spec, session.tokenizer(), producingJobId);
+        }
+    }
+
+    private CalibrationSet register(DrawnSet set, CalibrationSpec spec, Tokenizer tokenizer, String producingJobId)
+            throws IOException {
+        CalibrationArtifacts.Stored stored = artifacts.write(set, spec, tokenizer.sha256());
+        try {
+            return registry.registerCalibrationSet(RegisterCalibrationSetRequest.newBuilder().setCalibrationSet(
+                    CalibrationSet.newBuilder().setFingerprint(set.fingerprint()).setSpec(spec)
+                            .setSamplerVersion(set.samplerVersion()).setTokenizerSha256(tokenizer.sha256())
+                            .setArtifactUri(stored.safetensors().toUri().toString()).setArtifactSha256(stored.sha256())
+                            .setStatistics(set.statistics()).setProducingJobId(producingJobId))
+                    .build());
+        } catch (RuntimeException failed) {
+            if (stored.written()) {
+                artifacts.delete(stored.key());
+            }
+            throw failed;
+        }
+    }
+
+    /** The registered corpora of the spec, by id or name, with weights checked (one corpus: weight 1). */
+    private List<CorpusInput> corpora(CalibrationSpec spec, Strategy strategy) throws IOException {
+        List<CorpusInput> corpora = new ArrayList<>();
+        for (int i = 0; i < spec.getCorporaCount(); i++) {
+            WeightedCorpus weighted = spec.getCorpora(i);
+            double weight = weighted.getWeight() == 0 && !strategy.name().equals("mixture") ? 1 : weighted.getWeight();
+            if (!(weight > 0) || Double.isInfinite(weight)) {
+                throw CalibraException.invalidArgument("spec.corpora[" + i + "] (" + weighted.getCorpusId()
+                        + ") weight must be > 0, got " + weighted.getWeight());
+            }
+            if (weighted.getCorpusId().isBlank()) {
+                throw CalibraException.invalidArgument("spec.corpora[" + i + "].corpus_id is empty");
+            }
+            Corpus corpus = registry.getCorpus(GetCorpusRequest.newBuilder().setId(weighted.getCorpusId()).build());
+            Path source = pathOf(corpus.getSourceUri());
+            requireUnchanged(corpus, source);
+            corpora.add(new CorpusInput(corpus.getId(), corpus.getName(), source, corpus.getSha256(),
+                    DocumentRule.parse(corpus.getDocumentRule()), weight));
+        }
+        return corpora;
+    }
+
+    /** The same spec must mean the same tokens: a corpus edited since registration is refused. */
+    private static void requireUnchanged(Corpus corpus, Path source) throws IOException {
+        if (!java.nio.file.Files.exists(source)) {
+            throw CalibraException.failedPrecondition("corpus " + corpus.getName() + " (" + corpus.getId() + "): its source "
+                    + source + " no longer exists");
+        }
+        if (!ContentHash.of(source).equals(corpus.getSha256())) {
+            throw CalibraException.failedPrecondition("corpus " + corpus.getName() + " (" + corpus.getId() + "): " + source
+                    + " changed since it was registered (sha256 differs); register the new content as a new corpus");
+        }
+    }
+
+    private static CalibrationSpec canonicalSpec(CalibrationSpec given, Model model, List<CorpusInput> corpora,
+            Parameters resolved, boolean dropAnomalous) {
+        CalibrationSpec.Builder spec = CalibrationSpec.newBuilder().setStrategy(given.getStrategy())
+                .setNSamples(given.getNSamples()).setSeqLen(given.getSeqLen()).setSeed(given.getSeed())
+                .setModelId(model.getId());
+        corpora.forEach(c -> spec.addCorpora(WeightedCorpus.newBuilder().setCorpusId(c.corpusId()).setWeight(c.weight())));
+        // Name order, so equal requests give byte-equal specs (the registry's idempotency key).
+        java.util.TreeMap<String, String> parameters = new java.util.TreeMap<>(resolved.asMap());
+        parameters.put(DROP_ANOMALOUS, Boolean.toString(dropAnomalous));
+        spec.putAllParameters(parameters);
+        return spec.build();
+    }
+
+    /** Streams a registered set's rows (ids, decoded text, provenance); {@code maxSamples} 0 = all. */
+    public void samples(GetCalibrationSetSamplesRequest request, Consumer<CalibrationSample> out) throws IOException {
+        CalibrationSet set = registry.getCalibrationSet(GetCalibrationSetRequest.newBuilder().setId(request.getId()).build());
+        Model model = registry.getModel(GetModelRequest.newBuilder().setId(set.getSpec().getModelId()).build());
+        Path safetensors = pathOf(set.getArtifactUri());
+        int[][] rows = CalibrationArtifacts.readRows(safetensors);
+        JsonNode samples = CalibrationArtifacts.readSidecar(safetensors).path("samples");
+        int limit = request.getMaxSamples() > 0 ? Math.min(request.getMaxSamples(), rows.length) : rows.length;
+        try (ModelSession session = ModelSession.open(model.getArtifactUri())) {
+            for (int i = 0; i < limit; i++) {
+                JsonNode provenance = samples.path(i);
+                out.accept(CalibrationSample.newBuilder().setIndex(i)
+                        .addAllTokenIds(java.util.Arrays.stream(rows[i]).boxed().toList())
+                        .setText(session.tokenizer().decode(rows[i]))
+                        .setProvenance(SampleProvenance.newBuilder().setCorpusId(provenance.path("corpus_id").asText(""))
+                                .setDocumentIndex(provenance.path("document_index").asLong(-1))
+                                .setTokenOffset(provenance.path("token_offset").asLong(0))
+                                .setPerplexity(provenance.path("perplexity").asDouble(0))
+                                .setAnomaly(provenance.path("anomaly").asText("")))
+                        .build());
+            }
+        }
+    }
+
+    public ListStrategiesResponse strategies() {
+        ListStrategiesResponse.Builder response = ListStrategiesResponse.newBuilder();
+        for (Strategy strategy : Strategies.all()) {
+            var info = dev.calibra.proto.v1.Strategy.newBuilder().setName(strategy.name()).setVersion(strategy.version())
+                    .setDescription(strategy.description());
+            strategy.parameters().stream().map(ParameterSpec::toProto).forEach(info::addParameters);
+            info.addParameters(new ParameterSpec(DROP_ANOMALOUS, "bool", "false", "true, false",
+                    "drop rows flagged anomalous (extreme perplexity, heavy repetition) and draw replacements").toProto());
+            response.addStrategies(info);
+        }
+        return response.build();
+    }
+
+    static Path pathOf(String uri) {
+        return uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
+    }
+}
