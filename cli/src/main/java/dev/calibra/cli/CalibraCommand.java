@@ -2,6 +2,7 @@ package dev.calibra.cli;
 
 import dev.calibra.cli.commands.CalibrateCommand;
 import dev.calibra.cli.commands.CalibrationCommand;
+import dev.calibra.cli.commands.CompressCommand;
 import dev.calibra.cli.commands.CorporaCommand;
 import dev.calibra.cli.commands.DemoCommand;
 import dev.calibra.cli.commands.EvalCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "calibra", mixinStandardHelpOptions = true, version = "calibra 0.1.0",
         description = "Compress language models with recorded calibration data, as a service.",
         subcommands = {StackCommand.class, ModelsCommand.class, GenerateCommand.class, CorporaCommand.class,
-                CalibrateCommand.class, CalibrationCommand.class, EvalCommand.class, JobsCommand.class,
+                CalibrateCommand.class, CalibrationCommand.class, CompressCommand.class, EvalCommand.class, JobsCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CalibraCommand {

@@ -6,6 +6,7 @@ import dev.calibra.model.config.Architecture;
 import dev.calibra.model.config.LlamaConfig;
 import dev.calibra.model.config.ModelConfig;
 import dev.calibra.model.config.ModelConfigs;
+import dev.calibra.model.gptq.GptqCheckpoint;
 import dev.calibra.model.llama.LlamaModel;
 import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.SafetensorsCheckpoint;
@@ -30,10 +31,10 @@ public final class ModelFolder implements AutoCloseable {
 
     private final Path path;
     private final ModelConfig config;
-    private final SafetensorsCheckpoint checkpoint;
+    private final TensorSource checkpoint;
     private final TokenizerFiles tokenizerFiles;
 
-    private ModelFolder(Path path, ModelConfig config, SafetensorsCheckpoint checkpoint, TokenizerFiles tokenizerFiles) {
+    private ModelFolder(Path path, ModelConfig config, TensorSource checkpoint, TokenizerFiles tokenizerFiles) {
         this.path = path;
         this.config = config;
         this.checkpoint = checkpoint;
@@ -54,7 +55,8 @@ public final class ModelFolder implements AutoCloseable {
         }
         ModelConfig config = ModelConfigs.read(configJson);
         TokenizerFiles tokenizerFiles = TokenizerFiles.read(tokenizerJson);
-        SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(folder);
+        // a GPTQ-packed folder reads back dequantized to float32
+        TensorSource checkpoint = GptqCheckpoint.wrapIfPacked(configJson, SafetensorsCheckpoint.open(folder));
         try {
             tokenizerFiles.requireMatchesModel(config.vocabSize());
             return new ModelFolder(folder, config, checkpoint, tokenizerFiles);

@@ -1,30 +1,63 @@
 package dev.calibra.compression.grpc;
 
+import dev.calibra.compression.service.CompressionService;
+import dev.calibra.compression.service.MethodCatalog;
+import dev.calibra.compression.service.RunObserver;
 import dev.calibra.proto.v1.CompressEvent;
 import dev.calibra.proto.v1.CompressRequest;
+import dev.calibra.proto.v1.CompressResult;
 import dev.calibra.proto.v1.CompressionGrpc;
+import dev.calibra.proto.v1.LayerReport;
 import dev.calibra.proto.v1.ListMethodsRequest;
 import dev.calibra.proto.v1.ListMethodsResponse;
+import dev.calibra.proto.v1.Progress;
 import dev.calibra.rpc.CalibraException;
 import dev.calibra.rpc.Rpc;
+import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 
-/** calibra.v1.Compression. The model-level driver is not built yet: calls answer UNIMPLEMENTED. */
+/** calibra.v1.Compression: translates and delegates to {@link CompressionService}. */
 @GrpcService
 @Blocking
 public class CompressionGrpcService extends CompressionGrpc.CompressionImplBase {
 
-    private static final String NOT_YET = "model compression";
+    private final CompressionService service;
 
+    public CompressionGrpcService(CompressionService service) {
+        this.service = service;
+    }
+
+    /** A direct call registers its model without a producing job (the CLI submits a COMPRESS job instead). */
     @Override
     public void compress(CompressRequest request, StreamObserver<CompressEvent> response) {
-        Rpc.stream(response, out -> { throw CalibraException.unimplemented(NOT_YET); });
+        Context call = Context.current();
+        Rpc.stream(response, out -> {
+            CompressResult result = service.compress(request, null, new RunObserver() {
+                @Override
+                public void progress(Progress progress) {
+                    out.onNext(CompressEvent.newBuilder().setProgress(progress).build());
+                }
+
+                @Override
+                public void layer(LayerReport report) {
+                    out.onNext(CompressEvent.newBuilder().setLayer(report).build());
+                }
+
+                @Override
+                public void checkStop() {
+                    if (call.isCancelled()) {
+                        throw new CalibraException(CalibraException.Kind.CANCELLED, "the caller cancelled the call");
+                    }
+                }
+            });
+            out.onNext(CompressEvent.newBuilder().setResult(result).build());
+        });
     }
 
     @Override
     public void listMethods(ListMethodsRequest request, StreamObserver<ListMethodsResponse> response) {
-        Rpc.unary(response, () -> { throw CalibraException.unimplemented(NOT_YET); });
+        Rpc.unary(response, MethodCatalog::describe);
     }
 }

@@ -6,6 +6,7 @@ import dev.calibra.rpc.Channels;
 import io.grpc.ManagedChannel;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The one channel to the registry, and its stubs. */
@@ -14,8 +15,14 @@ public class RegistryClients {
 
     private final ManagedChannel channel;
 
+    @Inject
     public RegistryClients(@ConfigProperty(name = "calibra.registry.target") String target) {
-        this.channel = Channels.open(target);
+        this(Channels.open(target));
+    }
+
+    /** Over an existing channel (in-process tests). */
+    public RegistryClients(ManagedChannel channel) {
+        this.channel = channel;
     }
 
     public RegistryGrpc.RegistryBlockingStub registry() {
@@ -27,7 +34,7 @@ public class RegistryClients {
     }
 
     @PreDestroy
-    void close() {
+    public void close() {
         Channels.close(channel);
     }
 }

@@ -1,0 +1,192 @@
+package dev.calibra.cli.commands;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.Output;
+import dev.calibra.cli.Services;
+import dev.calibra.proto.v1.CompressRequest;
+import dev.calibra.proto.v1.CompressionParameters;
+import dev.calibra.proto.v1.GetModelRequest;
+import dev.calibra.proto.v1.Job;
+import dev.calibra.proto.v1.JobSpec;
+import dev.calibra.proto.v1.JobState;
+import dev.calibra.proto.v1.JobsGrpc;
+import dev.calibra.proto.v1.Model;
+import dev.calibra.proto.v1.OutputFormat;
+import dev.calibra.proto.v1.RegistryGrpc;
+import dev.calibra.proto.v1.SubmitJobRequest;
+import dev.calibra.rpc.CalibraException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * calibra compress: submits a COMPRESS job to the registry queue and follows it (WatchJob) with a progress
+ * bar until a compression-service worker has registered the new model. Going through the queue gives the
+ * model a real producing job (the {@code job_id} of the JSON output), checkpoints and resumption.
+ */
+@Command(name = "compress", description = "Prune or quantize a registered model with a calibration set.")
+public final class CompressCommand implements Callable<Integer> {
+
+    @ParentCommand CalibraCommand root;
+
+    @Option(names = "--model", required = true, description = "Base model id or name.")
+    String model;
+
+    @Option(names = "--calibration", defaultValue = "", description = "Calibration set id (optional for magnitude and rtn).")
+    String calibration;
+
+    @Option(names = "--method", required = true, description = "magnitude, wanda, sparsegpt, rtn or gptq.")
+    String method;
+
+    @Option(names = "--bits", defaultValue = "0", description = "Quantization bits: 2, 3, 4 (default) or 8.")
+    int bits;
+
+    @Option(names = "--group-size", defaultValue = "0", description = "Columns per quantization group; -1 per channel (default).")
+    int groupSize;
+
+    @Option(names = "--sym", description = "Symmetric quantization grid.")
+    boolean sym;
+
+    @Option(names = "--act-order", description = "GPTQ: quantize columns by decreasing Hessian diagonal.")
+    boolean actOrder;
+
+    @Option(names = "--true-sequential", description = "Re-capture inputs after each group of linears in a block.")
+    boolean trueSequential;
+
+    @Option(names = "--damp", defaultValue = "0", description = "Hessian dampening, fraction of its mean diagonal (default 0.01).")
+    double damp;
+
+    @Option(names = "--block-size", defaultValue = "0", description = "Columns per lazy batch update (default 128).")
+    int blockSize;
+
+    @Option(names = "--batch-size", defaultValue = "0", description = "Calibration sequences per block forward (default 8).")
+    int batchSize;
+
+    @Option(names = "--format", defaultValue = "auto", description = "auto (default), gptq or dense.")
+    String format;
+
+    @Option(names = "--sparsity", defaultValue = "0", description = "Unstructured sparsity in (0, 1).")
+    double sparsity;
+
+    @Option(names = "--pattern", description = "N:M semi-structured sparsity, e.g. 2:4.")
+    String pattern;
+
+    @Option(names = "--name", defaultValue = "", description = "Name of the registered result.")
+    String name;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda.")
+    String device;
+
+    @Override
+    public Integer call() {
+        Output output = root.output();
+        CompressRequest request = CompressRequest.newBuilder().setModelId(model).setCalibrationSetId(calibration)
+                .setMethod(method).setParameters(parameters()).setFormat(outputFormat()).setOutputName(name)
+                .setDevice(device).build();
+        try (Services services = root.services()) {
+            JobsGrpc.JobsBlockingStub jobs = JobsGrpc.newBlockingStub(services.channel("registry"));
+            Job submitted = jobs.submitJob(SubmitJobRequest.newBuilder()
+                    .setSpec(JobSpec.newBuilder().setCompress(request)).build());
+            output.note("submitted compress job " + submitted.getId());
+            Job finished = followReconnecting(jobs, submitted.getId(), output);
+            if (finished.getState() != JobState.JOB_STATE_SUCCEEDED) {
+                throw failure(finished);
+            }
+            Model result = RegistryGrpc.newBlockingStub(services.channel("registry"))
+                    .getModel(GetModelRequest.newBuilder().setId(finished.getResultIds(0)).build());
+            Path folder = localPath(result.getArtifactUri());
+            output.line(result.getId() + "  " + result.getName() + "  " + result.getDtype() + "  " + folder);
+            ObjectNode json = output.object();
+            json.put("id", result.getId());
+            json.put("artifact_path", folder.toString());
+            json.put("job_id", finished.getId());
+            json.put("name", result.getName());
+            json.put("dtype", result.getDtype());
+            json.put("sha256", result.getSha256());
+            json.put("report_json", folder.resolve("calibra_compression.json").toString());
+            json.set("model", Output.tree(result));
+            output.emit(json);
+            return 0;
+        }
+    }
+
+    /** Follows the job; a watch stream the registry closes (restart, GOAWAY) is opened again, up to a minute. */
+    private static Job followReconnecting(JobsGrpc.JobsBlockingStub jobs, String id, Output output) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Job job = JobsCommand.follow(jobs, id, output);
+                if (job != null && job.getState() != JobState.JOB_STATE_PENDING && job.getState() != JobState.JOB_STATE_RUNNING) {
+                    return job;
+                }
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || attempt >= 60) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CalibraException(CalibraException.Kind.CANCELLED, "interrupted while following job " + id);
+            }
+        }
+    }
+
+    /** The job's error as the service's status: the worker writes it as "[CODE] sentence". */
+    static CalibraException failure(Job job) {
+        Matcher coded = Pattern.compile("^\\[([A-Z_]+)\\] (.*)$", Pattern.DOTALL).matcher(job.getError());
+        CalibraException.Kind kind = job.getState() == JobState.JOB_STATE_CANCELLED ? CalibraException.Kind.CANCELLED
+                : CalibraException.Kind.INTERNAL;
+        String message = job.getError();
+        if (coded.matches()) {
+            try {
+                kind = CalibraException.Kind.valueOf(coded.group(1));
+                message = coded.group(2);
+            } catch (IllegalArgumentException unknown) {
+                // keep INTERNAL and the whole text
+            }
+        }
+        return new CalibraException(kind, "compress job " + job.getId() + " "
+                + JobsCommand.state(job).toLowerCase(Locale.ROOT) + ": " + message);
+    }
+
+    private CompressionParameters parameters() {
+        CompressionParameters.Builder p = CompressionParameters.newBuilder().setBits(bits).setGroupSize(groupSize)
+                .setSym(sym).setActOrder(actOrder).setTrueSequential(trueSequential).setDampPercent(damp)
+                .setBlockSize(blockSize).setBatchSize(batchSize).setSparsity(sparsity);
+        if (pattern != null) {
+            String[] parts = pattern.split(":");
+            try {
+                if (parts.length != 2) {
+                    throw new NumberFormatException();
+                }
+                p.setPruneN(Integer.parseInt(parts[0].trim())).setPruneM(Integer.parseInt(parts[1].trim()));
+            } catch (NumberFormatException e) {
+                throw CalibraException.invalidArgument("--pattern: expected N:M such as 2:4, got '" + pattern + "'");
+            }
+        }
+        return p.build();
+    }
+
+    private OutputFormat outputFormat() {
+        return switch (format.toLowerCase(Locale.ROOT)) {
+            case "auto" -> OutputFormat.OUTPUT_FORMAT_AUTO;
+            case "gptq" -> OutputFormat.OUTPUT_FORMAT_GPTQ;
+            case "dense" -> OutputFormat.OUTPUT_FORMAT_DENSE;
+            default -> throw CalibraException.invalidArgument("--format: must be auto, gptq or dense, got '" + format + "'");
+        };
+    }
+
+    private static Path localPath(String uri) {
+        return (uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri)).toAbsolutePath();
+    }
+}

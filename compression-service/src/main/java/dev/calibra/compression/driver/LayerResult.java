@@ -1,0 +1,6 @@
+package dev.calibra.compression.driver;
+
+import dev.calibra.compression.method.CompressedLayer;
+
+/** One compressed linear: where it sits, the result with its checked postcondition, and the time it took. */
+public record LayerResult(int block, String linear, CompressedLayer layer, double seconds) {}

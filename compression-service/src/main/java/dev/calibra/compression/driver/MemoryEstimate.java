@@ -1,0 +1,55 @@
+package dev.calibra.compression.driver;
+
+import dev.calibra.model.config.LlamaConfig;
+import dev.calibra.rpc.CalibraException;
+
+/**
+ * Bytes one compression run holds at its peak, from config.json alone: the calibration activations
+ * (block input and output, float32 {@code [n_samples, seq_len, hidden]}), one block's weights (original and
+ * compressed copy), one Hessian per linear being compressed at once ({@code in^2} float32, plus the
+ * method's working copies, counted as 3 more of the largest), and the temporaries of one forward chunk
+ * (attention scores {@code batch x heads x seq^2} and the MLP's {@code batch x seq x intermediate}, a few each).
+ */
+public record MemoryEstimate(long activationBytes, long weightBytes, long statisticBytes, long forwardBytes) {
+
+    public static MemoryEstimate of(LlamaConfig config, int nSamples, int seqLen, CompressionSpec spec) {
+        long hidden = config.hiddenSize();
+        long inter = config.intermediateSize();
+        long qOut = (long) config.numAttentionHeads() * config.headDim();
+        long kvOut = (long) config.numKeyValueHeads() * config.headDim();
+        long activations = 2L * nSamples * seqLen * hidden * 4;
+        long blockWeights = (hidden * (qOut + 2 * kvOut) + qOut * hidden + 3 * hidden * inter) * 4;
+        long hessians = spec.trueSequential()
+                ? Math.max(3 * hidden * hidden, Math.max(qOut * qOut, inter * inter))
+                : 6 * hidden * hidden + qOut * qOut + inter * inter;
+        long largest = Math.max(hidden, Math.max(qOut, inter));
+        long statistics = (hessians + 3 * largest * largest) * 4;
+        long batch = Math.min(nSamples, spec.batchSequences());
+        long forward = 4L * batch * seqLen * (config.numAttentionHeads() * (long) seqLen + 3 * inter + 4 * hidden);
+        return new MemoryEstimate(activations, 2 * blockWeights, statistics, forward);
+    }
+
+    public long totalBytes() {
+        return activationBytes + weightBytes + statisticBytes + forwardBytes;
+    }
+
+    /** RESOURCE_EXHAUSTED over {@code budgetBytes}, saying which request parameter to lower. */
+    public void requireWithin(long budgetBytes) {
+        if (totalBytes() <= budgetBytes) {
+            return;
+        }
+        String advice = activationBytes >= forwardBytes
+                ? "lower n_samples or seq_len of the calibration set (activations take " + mib(activationBytes) + ")"
+                : "lower batch_size (one forward chunk takes " + mib(forwardBytes) + ")";
+        if (statisticBytes > Math.max(activationBytes, forwardBytes)) {
+            advice = "use true_sequential (Hessians take " + mib(statisticBytes) + ")";
+        }
+        throw new CalibraException(CalibraException.Kind.RESOURCE_EXHAUSTED, "compression needs about "
+                + mib(totalBytes()) + ", over the budget of " + mib(budgetBytes)
+                + " (calibra.compression.memory-budget-bytes): " + advice);
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
+    }
+}

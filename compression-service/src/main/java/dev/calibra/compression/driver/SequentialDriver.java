@@ -1,0 +1,226 @@
+package dev.calibra.compression.driver;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.calibra.compression.method.CompressedLayer;
+import dev.calibra.compression.method.HessianNotPositiveDefiniteException;
+import dev.calibra.compression.method.LayerCompressor;
+import dev.calibra.rpc.CalibraException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import dev.calibra.model.CausalLm;
+import dev.calibra.model.LinearHook;
+
+/**
+ * The layer loop of IST-DASLab/gptq {@code llama_sequential} and locuslab/wanda {@code prune_wanda}:
+ * embed the calibration samples; for each block run them through it while a {@link LinearHook} feeds
+ * every linear's input to its compressor, compress each linear and swap the result in, then recompute
+ * the block's outputs with the compressed weights and feed them to the next block. With true-sequential
+ * the linears are compressed in GPTQ's groups (q/k/v, o, gate/up, down), the inputs captured again after
+ * each group. The methods never see the model.
+ */
+public final class SequentialDriver {
+
+    /** GPTQ's {@code sequential} groups for Llama blocks. */
+    static final List<List<String>> TRUE_SEQUENTIAL_GROUPS = List.of(
+            List.of("q_proj", "k_proj", "v_proj"), List.of("o_proj"), List.of("gate_proj", "up_proj"),
+            List.of("down_proj"));
+
+    private final CausalLm model;
+    private final CompressionSpec spec;
+    private final DriverListener listener;
+    private long captureNanos;
+    private long compressNanos;
+    private long forwardNanos;
+
+    public SequentialDriver(CausalLm model, CompressionSpec spec, DriverListener listener) {
+        this.model = model;
+        this.spec = spec;
+        this.listener = listener;
+    }
+
+    /**
+     * Compresses every block from {@code resume.blocks()} on; the blocks before it take their weights from
+     * {@code resume} and are only replayed to rebuild their outputs (bit-identical to the first run).
+     *
+     * @param samples calibration token ids {@code [n_samples][seq_len]}; null for a data-free method
+     *                without calibration set (then nothing runs through the model and no error is measured)
+     * @return every linear's result, in block order (resumed blocks included)
+     */
+    public List<LayerResult> run(int[][] samples, ResumeState resume) throws IOException {
+        if (samples == null) {
+            return runDataFree(resume);
+        }
+        requireSamples(samples);
+        List<LayerResult> all = new ArrayList<>(resume.results());
+        try (NDManager scope = model.newManager()) {
+            NDArray ids = scope.create(flatten(samples), new Shape(samples.length, samples[0].length));
+            NDArray hidden = model.embed(ids);
+            for (int block = 0; block < model.numLayers(); block++) {
+                if (block < resume.blocks()) {
+                    for (LayerResult done : resume.results()) {
+                        if (done.block() == block) {
+                            model.setLinearWeight(block, done.linear(), done.layer().weight());
+                        }
+                    }
+                } else {
+                    List<LayerResult> results = compressBlock(block, hidden, samples[0].length);
+                    all.addAll(results);
+                    listener.blockDone(block, results);
+                }
+                long forwardStart = System.nanoTime();
+                NDArray next = forwardBlock(block, hidden, LinearHook.NONE);   // outputs with the compressed weights
+                forwardNanos += System.nanoTime() - forwardStart;
+                hidden.close();
+                hidden = next;
+                model.unloadLayer(block);
+            }
+        }
+        return all;
+    }
+
+    private List<LayerResult> runDataFree(ResumeState resume) throws IOException {
+        if (spec.method().needsCalibration()) {
+            throw CalibraException.invalidArgument("calibration_set_id: " + spec.method().wireName()
+                    + " needs a calibration set");
+        }
+        List<LayerResult> all = new ArrayList<>(resume.results());
+        for (int block = resume.blocks(); block < model.numLayers(); block++) {
+            List<LayerResult> results = new ArrayList<>();
+            for (String linear : model.linearNames()) {
+                listener.checkStop();
+                try (LayerCompressor compressor = spec.newCompressor(false)) {
+                    results.add(compressLinear(block, linear, compressor));
+                }
+            }
+            all.addAll(results);
+            listener.blockDone(block, results);
+            model.unloadLayer(block);
+        }
+        return all;
+    }
+
+    private List<LayerResult> compressBlock(int block, NDArray hidden, int seqLen) {
+        List<List<String>> groups = spec.trueSequential() ? TRUE_SEQUENTIAL_GROUPS : List.of(model.linearNames());
+        List<LayerResult> results = new ArrayList<>();
+        for (List<String> group : groups) {
+            Map<String, LayerCompressor> compressors = new LinkedHashMap<>();
+            try {
+                for (String linear : group) {
+                    compressors.put(linear, spec.newCompressor(true));
+                }
+                // capture: each linear's input, [tokens, in] per chunk -> [sequences, seqLen, in]
+                long captureStart = System.nanoTime();
+                NDArray discarded = forwardBlock(block, hidden, (layer, linear, input) -> {
+                    LayerCompressor compressor = compressors.get(linear);
+                    if (compressor != null) {
+                        compressor.addBatch(input.reshape(-1, seqLen, input.getShape().get(1)));
+                    }
+                });
+                discarded.close();
+                captureNanos += System.nanoTime() - captureStart;
+                for (Map.Entry<String, LayerCompressor> entry : compressors.entrySet()) {
+                    listener.checkStop();
+                    results.add(compressLinear(block, entry.getKey(), entry.getValue()));
+                }
+            } finally {
+                compressors.values().forEach(LayerCompressor::close);
+            }
+        }
+        return results;
+    }
+
+    private LayerResult compressLinear(int block, String linear, LayerCompressor compressor) {
+        long start = System.nanoTime();
+        float[] weight;
+        int rows;
+        int columns;
+        try (NDManager scratch = model.newManager()) {
+            NDArray w = model.linearWeight(block, linear, scratch);
+            rows = Math.toIntExact(w.getShape().get(0));
+            columns = Math.toIntExact(w.getShape().get(1));
+            weight = w.toFloatArray();
+        }
+        requireFinite(block, linear, weight, columns);
+        CompressedLayer compressed;
+        try {
+            compressed = compressor.compress(weight, rows, columns);
+        } catch (HessianNotPositiveDefiniteException e) {
+            throw CalibraException.failedPrecondition("block " + block + " " + linear + ": " + e.getMessage());
+        }
+        model.setLinearWeight(block, linear, compressed.weight());
+        compressNanos += System.nanoTime() - start;
+        LayerResult result = new LayerResult(block, linear, compressed, (System.nanoTime() - start) / 1e9);
+        listener.layerDone(result, model.numLayers());
+        return result;
+    }
+
+    /** The block over all samples, {@code batchSequences} at a time; the output has the input's manager. */
+    private NDArray forwardBlock(int block, NDArray hidden, LinearHook hook) {
+        long n = hidden.getShape().get(0);
+        int batch = spec.batchSequences();
+        if (batch >= n) {
+            return model.block(block, hidden, hook);
+        }
+        NDManager caller = hidden.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            NDList outputs = new NDList();
+            for (long from = 0; from < n; from += batch) {
+                NDArray slice = hidden.get(new NDIndex("{}:{}", from, Math.min(n, from + batch)));
+                slice.attach(scope);
+                outputs.add(model.block(block, slice, hook));
+            }
+            NDArray out = NDArrays.concat(outputs, 0);
+            out.attach(caller);
+            return out;
+        }
+    }
+
+    /**
+     * Where the time of the last run went, in seconds: capture (block forwards feeding the statistics,
+     * Hessian accumulation included), compress (reading the weight, the method's kernel, swapping it in),
+     * forward (recomputing block outputs with the compressed weights).
+     */
+    public record Timings(double captureSeconds, double compressSeconds, double forwardSeconds) {}
+
+    public Timings timings() {
+        return new Timings(captureNanos / 1e9, compressNanos / 1e9, forwardNanos / 1e9);
+    }
+
+    private static void requireFinite(int block, String linear, float[] weight, int columns) {
+        for (int k = 0; k < weight.length; k++) {
+            if (!Float.isFinite(weight[k])) {
+                throw CalibraException.invalidArgument("model weight block " + block + " " + linear + " ["
+                        + k / columns + ", " + k % columns + "] is " + weight[k] + "; compression needs finite weights");
+            }
+        }
+    }
+
+    private static void requireSamples(int[][] samples) {
+        if (samples.length == 0 || samples[0].length < 2) {
+            throw CalibraException.invalidArgument("calibration set: needs at least one sample of at least 2 tokens");
+        }
+        for (int i = 0; i < samples.length; i++) {
+            if (samples[i].length != samples[0].length) {
+                throw CalibraException.invalidArgument("calibration set: sample " + i + " has " + samples[i].length
+                        + " tokens, sample 0 has " + samples[0].length);
+            }
+        }
+    }
+
+    private static int[] flatten(int[][] samples) {
+        int seq = samples[0].length;
+        int[] flat = new int[samples.length * seq];
+        for (int i = 0; i < samples.length; i++) {
+            System.arraycopy(samples[i], 0, flat, i * seq, seq);
+        }
+        return flat;
+    }
+}

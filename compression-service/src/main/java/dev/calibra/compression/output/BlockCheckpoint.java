@@ -1,0 +1,107 @@
+package dev.calibra.compression.output;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.compression.driver.LayerResult;
+import dev.calibra.compression.method.CompressedLayer;
+import dev.calibra.compression.method.PrunedLayer;
+import dev.calibra.compression.method.QuantizedLayer;
+import dev.calibra.compression.method.SparsityPattern;
+import dev.calibra.model.safetensors.SafetensorsFile;
+import dev.calibra.model.safetensors.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One finished block's compressed linears as a safetensors file: {@code <linear>.weight} float32 (exact,
+ * so a resumed run is bit-identical), and for quantized layers {@code .scales}, {@code .zeros} float32
+ * {@code [groups, rows]} and {@code .g_idx} int32; the metadata key {@code layers} holds each linear's
+ * postcondition, error and time as JSON. A job's checkpoint is the set of block files 0..k.
+ */
+public final class BlockCheckpoint {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private BlockCheckpoint() {}
+
+    public static String fileName(int block) {
+        return String.format("block-%05d.safetensors", block);
+    }
+
+    /** The block number of a checkpoint file name, or -1. */
+    public static int blockOf(String fileName) {
+        if (!fileName.matches("block-\\d{5}\\.safetensors")) {
+            return -1;
+        }
+        return Integer.parseInt(fileName.substring(6, 11));
+    }
+
+    public static void write(Path file, List<LayerResult> results) throws IOException {
+        SafetensorsWriter writer = new SafetensorsWriter();
+        ArrayNode layers = JSON.createArrayNode();
+        for (LayerResult result : results) {
+            CompressedLayer layer = result.layer();
+            String name = result.linear();
+            writer.addF32(name + ".weight", new long[] {layer.rows(), layer.columns()}, layer.weight());
+            ObjectNode meta = layers.addObject().put("block", result.block()).put("linear", name)
+                    .put("rows", layer.rows()).put("columns", layer.columns()).put("seconds", result.seconds())
+                    .put("error", layer.relativeReconstructionError());
+            if (layer instanceof QuantizedLayer q) {
+                    long[] grid = {q.groups(), q.rows()};
+                    writer.addF32(name + ".scales", grid, q.scales());
+                    writer.addF32(name + ".zeros", grid, q.zeros());
+                    writer.addI32(name + ".g_idx", new long[] {q.columns()}, q.groupIndex());
+                    meta.put("kind", "quantized").put("bits", q.bits()).put("group_size", q.groupSize())
+                            .put("max_levels", q.maxLevelsPerGroup());
+            } else if (layer instanceof PrunedLayer p) {
+                    meta.put("kind", "pruned").put("zeros", p.zeroCount()).put("sparsity", p.achievedSparsity());
+                    if (p.pattern() instanceof SparsityPattern.NOfM nm) {
+                        meta.put("n", nm.n()).put("m", nm.m());
+                    } else {
+                        meta.put("target", p.pattern().targetSparsity());
+                    }
+            }
+        }
+        writer.metadata("layers", JSON.writeValueAsString(layers));
+        writer.write(file);
+    }
+
+    public static List<LayerResult> read(Path file) throws IOException {
+        try (SafetensorsFile tensors = SafetensorsFile.open(file)) {
+            JsonNode layers = JSON.readTree(tensors.metadata().get("layers"));
+            List<LayerResult> results = new ArrayList<>();
+            for (JsonNode meta : layers) {
+                String name = meta.get("linear").asText();
+                int rows = meta.get("rows").asInt();
+                int columns = meta.get("columns").asInt();
+                float[] weight = tensors.readFloats(name + ".weight");
+                double error = meta.get("error").asDouble();
+                CompressedLayer layer = switch (meta.get("kind").asText()) {
+                    case "quantized" -> new QuantizedLayer(weight, rows, columns, meta.get("bits").asInt(),
+                            meta.get("group_size").asInt(), tensors.readFloats(name + ".scales"),
+                            tensors.readFloats(name + ".zeros"), ints(tensors, name + ".g_idx"),
+                            meta.get("max_levels").asInt(), error);
+                    case "pruned" -> new PrunedLayer(weight, rows, columns,
+                            meta.has("n") ? new SparsityPattern.NOfM(meta.get("n").asInt(), meta.get("m").asInt())
+                                    : new SparsityPattern.Unstructured(meta.get("target").asDouble()),
+                            meta.get("zeros").asLong(), meta.get("sparsity").asDouble(), error);
+                    default -> throw new IllegalArgumentException(file + ": unknown layer kind '" + meta.get("kind").asText() + "'");
+                };
+                results.add(new LayerResult(meta.get("block").asInt(), name, layer, meta.get("seconds").asDouble()));
+            }
+            return results;
+        }
+    }
+
+    private static int[] ints(SafetensorsFile tensors, String name) throws IOException {
+        var buffer = tensors.rawBytes(name).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+        int[] values = new int[buffer.remaining()];
+        buffer.get(values);
+        return values;
+    }
+}

@@ -1,0 +1,179 @@
+package dev.calibra.compression.output;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.compression.driver.CompressionSpec;
+import dev.calibra.compression.driver.LayerResult;
+import dev.calibra.compression.method.QuantizedLayer;
+import dev.calibra.model.ModelFolder;
+import dev.calibra.model.gptq.GptqConfig;
+import dev.calibra.model.gptq.PackedLinear;
+import dev.calibra.model.llama.LinearName;
+import dev.calibra.model.safetensors.Dtype;
+import dev.calibra.model.safetensors.SafetensorsWriter;
+import dev.calibra.model.safetensors.TensorInfo;
+import dev.calibra.model.safetensors.TensorSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Writes a compressed model as a HuggingFace folder: config.json (with a GPTQ {@code quantization_config}
+ * when anything is packed), one model.safetensors (pruned and dense-stored weights float32 with their
+ * zeros; packed linears as {@code qweight/qzeros/scales/g_idx}; every other tensor copied byte for byte),
+ * the base folder's other files (tokenizer) copied, and the report {@value #REPORT_FILE}.
+ */
+public final class CompressedModelWriter {
+
+    public static final String REPORT_FILE = "calibra_compression.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** What was written: packed linears (names inside a block) and the registry dtype. */
+    public record Written(List<String> packedLinears, List<String> denseLinears, String dtype) {}
+
+    private CompressedModelWriter() {}
+
+    /** Names inside a block ("self_attn.q_proj") of the linears whose shape GPTQ cannot pack. */
+    public static List<String> unpackableShapes(ModelFolder base) {
+        List<String> unpackable = new ArrayList<>();
+        for (LinearName linear : LinearName.values()) {
+            long[] shape = base.checkpoint().info(linear.weightName(0)).shape();
+            if (!PackedLinear.packable((int) shape[0], (int) shape[1])) {
+                unpackable.add(moduleInBlock(linear) + " " + java.util.Arrays.toString(shape));
+            }
+        }
+        return unpackable;
+    }
+
+    static String moduleInBlock(LinearName linear) {
+        String weight = linear.weightName(0);
+        return weight.substring("model.layers.0.".length(), weight.length() - ".weight".length());
+    }
+
+    public static Written write(ModelFolder base, CompressionSpec spec, List<LayerResult> results, StorageFormat format,
+            ObjectNode report, Path folder) throws IOException {
+        Map<String, LayerResult> byWeight = new LinkedHashMap<>();
+        for (LayerResult result : results) {
+            byWeight.put(LinearName.fromHfName(result.linear()).weightName(result.block()), result);
+        }
+        Set<String> packed = spec.method().isQuantization() && format != StorageFormat.DENSE
+                ? packedLinears(results, format) : Set.of();
+
+        SafetensorsWriter tensors = new SafetensorsWriter().metadata("format", "pt");
+        TensorSource checkpoint = base.checkpoint();
+        for (String name : checkpoint.tensorNames()) {
+            LayerResult result = byWeight.get(name);
+            TensorInfo info = checkpoint.info(name);
+            if (result == null) {
+                tensors.add(name, info.dtype(), info.shape(), checkpoint.rawBytes(name));
+            } else if (packed.contains(result.linear())) {
+                addPacked(tensors, name.substring(0, name.length() - ".weight".length()), (QuantizedLayer) result.layer());
+            } else {
+                tensors.addF32(name, info.shape(), result.layer().weight());
+            }
+        }
+        tensors.write(folder.resolve("model.safetensors"));
+
+        List<String> packedNames = new ArrayList<>();
+        List<String> denseNames = new ArrayList<>();
+        for (LinearName linear : LinearName.values()) {
+            (packed.contains(linear.hfName()) ? packedNames : denseNames).add(moduleInBlock(linear));
+        }
+        ObjectNode config = (ObjectNode) JSON.readTree(base.path().resolve(ModelFolder.CONFIG_JSON).toFile());
+        config.remove(GptqConfig.KEY);
+        if (!packed.isEmpty()) {
+            new GptqConfig(spec.bits(), spec.groupSize(), spec.actOrder(), spec.symmetric(), packedNames, denseNames)
+                    .writeTo(config);
+        }
+        JSON.writeValue(folder.resolve(ModelFolder.CONFIG_JSON).toFile(), config);
+        copyOtherFiles(base.path(), folder);
+        String dtype = packed.isEmpty() ? "float32" : "gptq-int" + spec.bits();
+        report.put("storage_format", format.name().toLowerCase(java.util.Locale.ROOT));
+        report.putPOJO("packed_modules", packedNames);
+        report.putPOJO("dense_modules", spec.method().isQuantization() ? denseNames : List.of());
+        JSON.writeValue(folder.resolve(REPORT_FILE).toFile(), report);
+        return new Written(packedNames, denseNames, dtype);
+    }
+
+    /**
+     * The linears (HF names) to pack: a name is packed in every block or in none, so that
+     * {@code modules_in_block_to_quantize} describes the folder. GPTQ refuses what it cannot pack.
+     */
+    static Set<String> packedLinears(List<LayerResult> results, StorageFormat format) {
+        Map<String, String> refusal = new LinkedHashMap<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (LayerResult result : results) {
+            names.add(result.linear());
+            QuantizedLayer q = (QuantizedLayer) result.layer();
+            if (!PackedLinear.packable(q.rows(), q.columns())) {
+                refusal.putIfAbsent(result.linear(), "shape [" + q.rows() + ", " + q.columns()
+                        + "] is not a multiple of 32 in both dimensions");
+            } else if (minZero(q) < 1) {
+                refusal.putIfAbsent(result.linear(), "block " + result.block() + " has a zero point 0, which GPTQ v1 "
+                        + "(zeros stored minus one) cannot store");
+            }
+        }
+        if (format == StorageFormat.GPTQ && !refusal.isEmpty()) {
+            Map.Entry<String, String> first = refusal.entrySet().iterator().next();
+            throw new IllegalArgumentException("format: gptq cannot pack " + first.getKey() + ": " + first.getValue()
+                    + "; use format auto (packs what it can) or dense");
+        }
+        names.removeAll(refusal.keySet());
+        return names;
+    }
+
+    private static float minZero(QuantizedLayer q) {
+        float min = Float.MAX_VALUE;
+        for (float zero : q.zeros()) {
+            min = Math.min(min, zero);
+        }
+        return min;
+    }
+
+    private static void addPacked(SafetensorsWriter tensors, String module, QuantizedLayer q) {
+        int rows = q.rows();
+        int columns = q.columns();
+        int[] levels = new int[rows * columns];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < columns; j++) {
+                int p = q.groupIndex()[j] * rows + r;
+                // the integer level of a weight on its grid: round(w / scale) + zero
+                levels[r * columns + j] = (int) ((float) Math.rint(q.weight()[r * columns + j] / q.scales()[p]) + q.zeros()[p]);
+            }
+        }
+        int[] zeros = new int[q.zeros().length];
+        for (int k = 0; k < zeros.length; k++) {
+            zeros[k] = Math.round(q.zeros()[k]);
+        }
+        PackedLinear linear = PackedLinear.pack(q.bits(), rows, columns, levels, zeros, q.scales(), q.groupIndex());
+        tensors.addI32(module + ".qweight", linear.qweightShape(), linear.qweight());
+        tensors.addI32(module + ".qzeros", linear.qzerosShape(), linear.qzeros());
+        java.nio.ByteBuffer scales = java.nio.ByteBuffer.allocate(linear.scalesF16().length * 2)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        scales.asShortBuffer().put(linear.scalesF16());
+        tensors.add(module + ".scales", Dtype.F16, linear.scalesShape(), scales);
+        tensors.addI32(module + ".g_idx", new long[] {columns}, linear.gIdx());
+    }
+
+    /** Tokenizer files, generation config and licences (never other weight formats such as .gguf). */
+    private static void copyOtherFiles(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String name = file.getFileName().toString();
+                if (name.startsWith("tokenizer") || name.startsWith("vocab") || name.startsWith("LICENSE")
+                        || List.of("special_tokens_map.json", "added_tokens.json", "merges.txt",
+                                "generation_config.json").contains(name)) {
+                    Files.write(to.resolve(name), Files.readAllBytes(file));   // bytes only, not the read-only mode
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package dev.calibra.compression.service;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.artifacts.LocalArtifactStore;
+import dev.calibra.artifacts.StoredArtifact;
+import dev.calibra.compression.driver.CompressionSpec;
+import dev.calibra.compression.driver.DriverListener;
+import dev.calibra.compression.driver.LayerResult;
+import dev.calibra.compression.driver.MemoryEstimate;
+import dev.calibra.compression.driver.ResumeState;
+import dev.calibra.compression.driver.SequentialDriver;
+import dev.calibra.compression.method.PrunedLayer;
+import dev.calibra.compression.method.QuantizedLayer;
+import dev.calibra.compression.output.BlockCheckpoint;
+import dev.calibra.compression.output.CompressedModelWriter;
+import dev.calibra.compression.output.StorageFormat;
+import dev.calibra.compression.registry.RegistryClients;
+import dev.calibra.model.CausalLm;
+import dev.calibra.model.Devices;
+import dev.calibra.model.ModelFolder;
+import dev.calibra.model.ModelFormatException;
+import dev.calibra.model.ModelPreconditionException;
+import dev.calibra.model.config.LlamaConfig;
+import dev.calibra.model.llama.LinearName;
+import dev.calibra.model.tokenizer.Tokenizer;
+import dev.calibra.proto.v1.CalibrationSet;
+import dev.calibra.proto.v1.CompressRequest;
+import dev.calibra.proto.v1.CompressResult;
+import dev.calibra.proto.v1.CompressionLineage;
+import dev.calibra.proto.v1.GetCalibrationSetRequest;
+import dev.calibra.proto.v1.GetModelRequest;
+import dev.calibra.proto.v1.LayerReport;
+import dev.calibra.proto.v1.Model;
+import dev.calibra.proto.v1.Progress;
+import dev.calibra.proto.v1.RegisterModelRequest;
+import dev.calibra.rpc.CalibraException;
+import dev.calibra.rpc.worker.JobStoppedException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * One compression run, for a direct Compress call or a COMPRESS job: look up the model and calibration
+ * set, check everything that can be checked before work starts (parameters, tokenizer, memory budget,
+ * packability), run the sequential driver with a checkpoint after each block, write the folder to the
+ * artifact store and register it with its lineage. A run that fails registers nothing and removes what it
+ * wrote; only a job attempt that fails for a retryable reason keeps its checkpoint for the next attempt.
+ */
+@ApplicationScoped
+public class CompressionService {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RegistryClients clients;
+    private final LocalArtifactStore store;
+    private final long memoryBudgetBytes;
+
+    public CompressionService(RegistryClients clients, @ConfigProperty(name = "calibra.artifacts.root") String root,
+            @ConfigProperty(name = "calibra.compression.memory-budget-bytes", defaultValue = "8589934592") long budget)
+            throws IOException {
+        this.clients = clients;
+        this.store = new LocalArtifactStore(Path.of(root));
+        this.memoryBudgetBytes = budget;
+    }
+
+    /** @param jobId the producing job, or null for a direct call */
+    public CompressResult compress(CompressRequest request, String jobId, RunObserver observer) throws IOException {
+        long start = System.nanoTime();
+        CompressionSpec spec = CompressionRequests.spec(request);
+        StorageFormat format = CompressionRequests.format(request, spec);
+        Device device = Devices.choose(CompressionRequests.preferGpu(request));
+        if (request.getModelId().isEmpty()) {
+            throw CalibraException.invalidArgument("model_id: required");
+        }
+        if (request.getCalibrationSetId().isEmpty() && spec.method().needsCalibration()) {
+            throw CalibraException.invalidArgument("calibration_set_id: " + spec.method().wireName() + " needs a calibration set");
+        }
+        Model base;
+        CalibrationSet set;
+        try {
+            base = clients.registry().getModel(GetModelRequest.newBuilder().setId(request.getModelId()).build());
+            set = request.getCalibrationSetId().isEmpty() ? null
+                    : clients.registry().getCalibrationSet(GetCalibrationSetRequest.newBuilder()
+                            .setId(request.getCalibrationSetId()).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {     // a bad id fails for good, not retried
+                throw CalibraException.notFound(e.getStatus().getDescription());
+            }
+            throw e;
+        }
+        String runId = jobId != null && !jobId.isEmpty() ? jobId : "cmp-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        String checkpointPrefix = "checkpoints/" + runId;
+        String outputKey = "models/" + runId;
+        boolean keepCheckpoint = false;
+        boolean registered = false;
+        try (ModelFolder folder = ModelFolder.open(localPath(base.getArtifactUri()))) {
+            LlamaConfig config = (LlamaConfig) folder.config();
+            int[][] samples = set == null ? null : samples(set, folder);
+            if (format == StorageFormat.GPTQ && !CompressedModelWriter.unpackableShapes(folder).isEmpty()) {
+                throw CalibraException.invalidArgument("format: gptq cannot pack " + CompressedModelWriter.unpackableShapes(folder)
+                        + " (GPTQ packs 32 values at a time; both dimensions must be multiples of 32); use format auto or dense");
+            }
+            if (samples != null) {
+                MemoryEstimate.of(config, samples.length, samples[0].length, spec).requireWithin(memoryBudgetBytes);
+            }
+            ResumeState resume = resume(observer.resumeFrom());
+            List<LayerResult> results;
+            try (CausalLm model = folder.load(device)) {
+                results = new SequentialDriver(model, spec, listener(observer, checkpointPrefix, model.numLayers(),
+                        resume.results().size(), start))
+                        .run(samples, resume);
+            }
+            ObjectNode report = report(request, spec, base, set, samples, device, results, start);
+            store.delete(outputKey);                                  // a dead attempt's partial output
+            CompressedModelWriter.Written[] writtenBy = new CompressedModelWriter.Written[1];
+            StoredArtifact output = store.putFolder(outputKey, out -> writtenBy[0] = CompressedModelWriter.write(folder,
+                    spec, results, format, report, out));
+            CompressedModelWriter.Written written = writtenBy[0];
+            Model model = clients.registry().registerModel(RegisterModelRequest.newBuilder()
+                    .setName(request.getOutputName().isEmpty() ? base.getName() + "-" + spec.shortName() + "-" + runId
+                            : request.getOutputName())
+                    .setArtifactUri(output.uri().toString()).setSha256(output.sha256())
+                    .setArchitecture(base.getArchitecture()).setParameterCount(base.getParameterCount())
+                    .setDtype(written.dtype()).setParentModelId(base.getId())
+                    .setProducingJobId(jobId == null ? "" : jobId)
+                    .setCompression(CompressionLineage.newBuilder().setMethod(spec.method().wireName())
+                            .putAllParameters(spec.parameters()).setCalibrationSetId(set == null ? "" : set.getId()))
+                    .setDescription("compressed by calibra compression-service (" + spec.method().reference() + ")")
+                    .build());
+            registered = true;
+            CompressResult.Builder result = CompressResult.newBuilder().setModel(model)
+                    .setElapsedSeconds((System.nanoTime() - start) / 1e9);
+            results.forEach(r -> result.addLayers(layerReport(r, written.packedLinears()
+                    .contains(moduleInBlock(r.linear())))));
+            return result.build();
+        } catch (ModelFormatException e) {
+            throw CalibraException.invalidArgument(e.getMessage());
+        } catch (ModelPreconditionException e) {
+            throw CalibraException.failedPrecondition(e.getMessage());
+        } catch (RuntimeException | IOException e) {
+            keepCheckpoint = jobId != null && !(e instanceof CalibraException) && !(e instanceof JobStoppedException)
+                    && !(e instanceof IllegalArgumentException);
+            throw e;
+        } finally {
+            if (!registered) {
+                store.delete(outputKey);
+            }
+            if (!keepCheckpoint) {
+                store.delete(checkpointPrefix);
+            }
+        }
+    }
+
+    /** A registered artifact's local path; base models and calibration sets may live outside the store. */
+    private static Path localPath(String uri) {
+        return uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
+    }
+
+    private int[][] samples(CalibrationSet set, ModelFolder folder) throws IOException {
+        try (Tokenizer tokenizer = folder.openTokenizer()) {
+            if (!set.getTokenizerSha256().isEmpty() && !set.getTokenizerSha256().equals(tokenizer.sha256())) {
+                throw CalibraException.failedPrecondition("calibration set " + set.getId() + " was tokenized with tokenizer "
+                        + set.getTokenizerSha256() + ", the model's tokenizer.json is " + tokenizer.sha256()
+                        + "; draw a calibration set with this model's tokenizer");
+            }
+        }
+        return CalibrationSamples.read(localPath(set.getArtifactUri()),
+                folder.config().vocabSize());
+    }
+
+    private ResumeState resume(String checkpointUri) throws IOException {
+        if (checkpointUri == null || checkpointUri.isEmpty()) {
+            return ResumeState.FRESH;
+        }
+        Path last = store.resolve(URI.create(checkpointUri));
+        int lastBlock = BlockCheckpoint.blockOf(last.getFileName().toString());
+        if (lastBlock < 0) {
+            return ResumeState.FRESH;
+        }
+        List<LayerResult> done = new ArrayList<>();
+        for (int block = 0; block <= lastBlock; block++) {
+            done.addAll(BlockCheckpoint.read(last.resolveSibling(BlockCheckpoint.fileName(block))));
+        }
+        return new ResumeState(lastBlock + 1, done);
+    }
+
+    private DriverListener listener(RunObserver observer, String checkpointPrefix, int blocks, int alreadyDone,
+            long start) {
+        return new DriverListener() {
+            private int done = alreadyDone;
+
+            @Override
+            public void layerDone(LayerResult result, int totalBlocks) {
+                done++;
+                observer.layer(layerReport(result, false));
+                long total = (long) blocks * LinearName.values().length;
+                observer.progress(Progress.newBuilder().setFraction(Math.min(1.0, (double) done / total))
+                        .setMessage(String.format("block %d/%d %s error %.3g", result.block() + 1, blocks,
+                                moduleInBlock(result.linear()), result.layer().relativeReconstructionError()))
+                        .setStep(done).setTotalSteps(total).setElapsedSeconds((System.nanoTime() - start) / 1e9).build());
+            }
+
+            @Override
+            public void blockDone(int block, List<LayerResult> results) throws IOException {
+                StoredArtifact file = store.putFile(checkpointPrefix + "/" + BlockCheckpoint.fileName(block), out -> {
+                    Path temp = java.nio.file.Files.createTempFile("calibra-block", ".safetensors");
+                    try {
+                        BlockCheckpoint.write(temp, results);
+                        java.nio.file.Files.copy(temp, out);
+                    } finally {
+                        java.nio.file.Files.deleteIfExists(temp);
+                    }
+                });
+                observer.checkpoint(file.uri().toString());
+            }
+
+            @Override
+            public void checkStop() {
+                observer.checkStop();
+            }
+        };
+    }
+
+    static String moduleInBlock(String linear) {
+        String weight = LinearName.fromHfName(linear).weightName(0);
+        return weight.substring("model.layers.0.".length(), weight.length() - ".weight".length());
+    }
+
+    static LayerReport layerReport(LayerResult result, boolean packed) {
+        LayerReport.Builder report = LayerReport.newBuilder().setBlock(result.block())
+                .setLinear(moduleInBlock(result.linear())).setRows(result.layer().rows())
+                .setColumns(result.layer().columns()).setSeconds(result.seconds())
+                .setReconstructionError(result.layer().relativeReconstructionError()).setPacked(packed);
+        if (result.layer() instanceof PrunedLayer p) {
+            report.setSparsity(p.achievedSparsity());
+        } else if (result.layer() instanceof QuantizedLayer q) {
+            report.setMaxLevels(q.maxLevelsPerGroup());
+        }
+        return report.build();
+    }
+
+    private static ObjectNode report(CompressRequest request, CompressionSpec spec, Model base, CalibrationSet set,
+            int[][] samples, Device device, List<LayerResult> results, long start) {
+        ObjectNode report = JSON.createObjectNode();
+        report.put("method", spec.method().wireName());
+        report.put("reference", spec.method().reference());
+        report.putPOJO("parameters", spec.parameters());
+        report.put("base_model_id", base.getId());
+        report.put("calibration_set_id", set == null ? "" : set.getId());
+        report.put("n_samples", samples == null ? 0 : samples.length);
+        report.put("seq_len", samples == null ? 0 : samples[0].length);
+        report.put("device", device.toString());
+        report.put("elapsed_seconds", (System.nanoTime() - start) / 1e9);
+        ArrayNode layers = report.putArray("layers");
+        for (LayerResult result : results) {
+            ObjectNode layer = layers.addObject().put("block", result.block()).put("linear", moduleInBlock(result.linear()))
+                    .put("rows", result.layer().rows()).put("columns", result.layer().columns())
+                    .put("relative_reconstruction_error", result.layer().relativeReconstructionError())
+                    .put("seconds", result.seconds());
+            if (result.layer() instanceof PrunedLayer p) {
+                layer.put("achieved_sparsity", p.achievedSparsity()).put("zeros", p.zeroCount());
+            } else if (result.layer() instanceof QuantizedLayer q) {
+                layer.put("bits", q.bits()).put("max_levels_per_group", q.maxLevelsPerGroup());
+            }
+        }
+        return report;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.calibra.compression.service;
+
+import dev.calibra.proto.v1.LayerReport;
+import dev.calibra.proto.v1.Progress;
+
+/** Who watches one compression run: a streaming caller, or the job queue (progress, checkpoints, stop). */
+public interface RunObserver {
+
+    default void progress(Progress progress) {}
+
+    default void layer(LayerReport report) {}
+
+    /** Throws when the run must stop; called before every linear. */
+    default void checkStop() {}
+
+    /** A checkpoint (URI of the last finished block's file) was written. */
+    default void checkpoint(String uri) {}
+
+    /** The checkpoint an earlier attempt left, or "". */
+    default String resumeFrom() {
+        return "";
+    }
+}

@@ -1,0 +1,109 @@
+package dev.calibra.compression.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.calibra.compression.method.SparsityPattern;
+import dev.calibra.compression.output.CompressedModelWriter;
+import dev.calibra.compression.output.StorageFormat;
+import dev.calibra.model.CausalLm;
+import dev.calibra.model.ModelFolder;
+import dev.calibra.model.scoring.Perplexity;
+import dev.calibra.model.scoring.WindowConvention;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Compress stories260K, write the folder, load it back through model-core, compare. */
+class CompressedFolderRoundTripTest {
+
+    private static TinyStoriesCalibration data;
+
+    @BeforeAll
+    static void draw() throws IOException {
+        data = TinyStoriesCalibration.draw(16, 128, 2);
+    }
+
+    private record Compressed(List<LayerResult> results, double perplexity) {}
+
+    private static Compressed compressAndWrite(CompressionSpec spec, StorageFormat format, Path out) throws IOException {
+        try (ModelFolder base = ModelFolder.open(TinyStoriesCalibration.stories260K());
+                CausalLm model = base.load(Device.cpu())) {
+            List<LayerResult> results = new SequentialDriver(model, spec, new DriverListener() {}).run(data.samples(),
+                    ResumeState.FRESH);
+            double ppl = perplexity(model);
+            CompressedModelWriter.write(base, spec, results, format, new ObjectMapper().createObjectNode(), out);
+            return new Compressed(results, ppl);
+        }
+    }
+
+    private static double perplexity(CausalLm model) {
+        return new Perplexity(model, 8).evaluate(data.heldOut(), data.bosId(), 256, WindowConvention.GPTQ, 256 * 8)
+                .perplexity();
+    }
+
+    @Test
+    void gptq4Auto_packsAttention_storesThe172WideMlpDense_andLoadsBack(@TempDir Path out) throws IOException {
+        Compressed compressed = compressAndWrite(CompressionSpec.quantization(Method.GPTQ, 4), StorageFormat.AUTO, out);
+
+        JsonNode q = new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("quantization_config");
+        assertEquals("gptq", q.get("quant_method").asText());
+        assertEquals(4, q.get("bits").asInt());
+        assertEquals("[[\"self_attn.q_proj\",\"self_attn.k_proj\",\"self_attn.v_proj\",\"self_attn.o_proj\"]]",
+                q.get("modules_in_block_to_quantize").toString());
+        assertEquals("[\"mlp.gate_proj\",\"mlp.up_proj\",\"mlp.down_proj\"]", q.get("calibra_dense_modules").toString());
+        assertTrue(Files.exists(out.resolve("tokenizer.json")));
+        assertFalse(Files.exists(out.resolve("stories260K.gguf")));
+
+        try (ModelFolder loaded = ModelFolder.open(out); CausalLm model = loaded.load(Device.cpu())) {
+            assertTrue(loaded.checkpoint().contains("model.layers.0.self_attn.q_proj.weight"));
+            try (var scratch = model.newManager()) {
+                for (LayerResult result : compressed.results()) {
+                    float[] expected = result.layer().weight();
+                    float[] actual = model.linearWeight(result.block(), result.linear(), scratch).toFloatArray();
+                    for (int k = 0; k < expected.length; k++) {
+                        // packed scales are float16: relative error at most 2^-11
+                        assertEquals(expected[k], actual[k], Math.abs(expected[k]) * 1e-3 + 1e-7,
+                                result.block() + " " + result.linear() + " [" + k + "]");
+                    }
+                }
+            }
+            assertEquals(compressed.perplexity(), perplexity(model), compressed.perplexity() * 0.01);
+        }
+    }
+
+    @Test
+    void gptqFormat_refusesThe172WideMlp_namingIt(@TempDir Path out) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> compressAndWrite(CompressionSpec.quantization(Method.RTN, 3), StorageFormat.GPTQ, out));
+        assertTrue(e.getMessage().contains("gate_proj") && e.getMessage().contains("172"), e.getMessage());
+    }
+
+    @Test
+    void wanda2of4_writesDenseWeightsWithZeros_thatLoadBackExactly(@TempDir Path out) throws IOException {
+        Compressed compressed = compressAndWrite(
+                CompressionSpec.pruning(Method.WANDA, new SparsityPattern.NOfM(2, 4)), StorageFormat.AUTO, out);
+        JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        assertFalse(config.has("quantization_config"));
+        try (ModelFolder loaded = ModelFolder.open(out); CausalLm model = loaded.load(Device.cpu());
+                var scratch = model.newManager()) {
+            LayerResult down = compressed.results().get(compressed.results().size() - 1);
+            float[] actual = model.linearWeight(down.block(), down.linear(), scratch).toFloatArray();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(down.layer().weight(), actual);
+            long zeros = 0;
+            for (float v : actual) {
+                zeros += v == 0f ? 1 : 0;
+            }
+            assertEquals(0.5, (double) zeros / actual.length, 1e-9);
+        }
+    }
+}

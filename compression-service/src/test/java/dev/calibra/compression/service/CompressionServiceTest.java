@@ -1,0 +1,264 @@
+package dev.calibra.compression.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.calibra.compression.output.CompressedModelWriter;
+import dev.calibra.compression.registry.RegistryClients;
+import dev.calibra.model.safetensors.SafetensorsCheckpoint;
+import dev.calibra.model.safetensors.SafetensorsWriter;
+import dev.calibra.model.safetensors.TensorInfo;
+import dev.calibra.model.tokenizer.TextFiles;
+import dev.calibra.model.tokenizer.Tokenizer;
+import dev.calibra.proto.v1.CalibrationSet;
+import dev.calibra.proto.v1.CompressRequest;
+import dev.calibra.proto.v1.CompressResult;
+import dev.calibra.proto.v1.CompressionParameters;
+import dev.calibra.proto.v1.Model;
+import dev.calibra.proto.v1.OutputFormat;
+import dev.calibra.rpc.CalibraException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The service against an in-process registry: validation, lineage, cleanup, resume. */
+class CompressionServiceTest {
+
+    static final Path STORIES = Path.of(System.getProperty("calibra.shared", "../../shared"), "assets/models/stories260K");
+
+    @TempDir
+    Path temp;
+    private InProcessRegistry registry;
+    private Path artifacts;
+
+    @BeforeEach
+    void start() throws IOException {
+        registry = new InProcessRegistry();
+        artifacts = temp.resolve("artifacts");
+        registry.models.put("base", model("base", STORIES));
+        String sha;
+        try (Tokenizer tokenizer = Tokenizer.open(STORIES.resolve("tokenizer.json"))) {
+            sha = tokenizer.sha256();
+            registry.sets.put("cal", calibrationSet("cal", tokenizer, sha));
+            registry.sets.put("other-tokenizer", calibrationSet("other-tokenizer", tokenizer, "0".repeat(64)));
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        registry.close();
+    }
+
+    private static Model model(String id, Path folder) {
+        return Model.newBuilder().setId(id).setName("stories260K-" + id).setArchitecture("LlamaForCausalLM")
+                .setParameterCount(294_464).setArtifactUri(folder.toUri().toString()).build();
+    }
+
+    /** 8 x 64 TinyStories tokens, as the calibration service writes them. */
+    private CalibrationSet calibrationSet(String id, Tokenizer tokenizer, String tokenizerSha) throws IOException {
+        String text = TextFiles.read(STORIES.resolve("../../corpora/tinystories_valid_first.txt").normalize());
+        int[] stream = tokenizer.encode(text.substring(0, 20_000), false);
+        int[] ids = Arrays.copyOf(stream, 8 * 64);
+        Path file = temp.resolve(id + ".safetensors");
+        new SafetensorsWriter().addI32("input_ids", new long[] {8, 64}, ids).write(file);
+        return CalibrationSet.newBuilder().setId(id).setTokenizerSha256(tokenizerSha)
+                .setArtifactUri(file.toUri().toString()).build();
+    }
+
+    private CompressionService service(long budget) throws IOException {
+        return new CompressionService(new RegistryClients(registry.channel), artifacts.toString(), budget);
+    }
+
+    private static CompressRequest.Builder request(String method, CompressionParameters.Builder parameters) {
+        return CompressRequest.newBuilder().setModelId("base").setCalibrationSetId("cal").setMethod(method)
+                .setParameters(parameters);
+    }
+
+    private CalibraException refused(CompressRequest.Builder request) {
+        CalibraException e = assertThrows(CalibraException.class,
+                () -> service(1L << 33).compress(request.build(), null, new RunObserver() {}));
+        assertTrue(registry.registered.isEmpty(), "nothing registered");
+        return e;
+    }
+
+    private List<Path> storedFiles() throws IOException {
+        if (!Files.exists(artifacts)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(artifacts)) {
+            return files.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    @Test
+    void compress_unknownMethod_isInvalidArgumentNamingIt() {
+        CalibraException e = refused(request("obs", CompressionParameters.newBuilder()));
+        assertEquals(CalibraException.Kind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage().contains("'obs'") && e.getMessage().contains("gptq"), e.getMessage());
+    }
+
+    @Test
+    void compress_fiveBits_isInvalidArgumentNamingBits() {
+        CalibraException e = refused(request("gptq", CompressionParameters.newBuilder().setBits(5)));
+        assertEquals(CalibraException.Kind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage().startsWith("bits:"), e.getMessage());
+    }
+
+    @Test
+    void compress_sparsityOutsideZeroOne_isInvalidArgument() {
+        CalibraException e = refused(request("wanda", CompressionParameters.newBuilder().setSparsity(1.5)));
+        assertTrue(e.getMessage().startsWith("sparsity:") && e.getMessage().contains("1.5"), e.getMessage());
+    }
+
+    @Test
+    void compress_nNotBelowM_isInvalidArgument() {
+        CalibraException e = refused(request("sparsegpt", CompressionParameters.newBuilder().setPruneN(4).setPruneM(4)));
+        assertTrue(e.getMessage().startsWith("prune_n:") && e.getMessage().contains("4:4"), e.getMessage());
+    }
+
+    @Test
+    void compress_gptqFormatWith172WideMlp_isInvalidArgumentBeforeAnyWork() throws IOException {
+        CalibraException e = refused(request("gptq", CompressionParameters.newBuilder()).setFormat(OutputFormat.OUTPUT_FORMAT_GPTQ));
+        assertEquals(CalibraException.Kind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage().contains("mlp.gate_proj [172, 64]"), e.getMessage());
+        assertTrue(storedFiles().isEmpty());
+    }
+
+    @Test
+    void compress_calibrationSetOfAnotherTokenizer_isFailedPrecondition() {
+        CalibraException e = refused(request("gptq", CompressionParameters.newBuilder()).setCalibrationSetId("other-tokenizer"));
+        assertEquals(CalibraException.Kind.FAILED_PRECONDITION, e.kind());
+        assertTrue(e.getMessage().contains("tokenizer"), e.getMessage());
+    }
+
+    @Test
+    void compress_overMemoryBudget_isResourceExhaustedNamingWhatToLower() {
+        CalibraException e = assertThrows(CalibraException.class, () -> service(100_000).compress(
+                request("gptq", CompressionParameters.newBuilder()).build(), null, new RunObserver() {}));
+        assertEquals(CalibraException.Kind.RESOURCE_EXHAUSTED, e.kind());
+        assertTrue(e.getMessage().contains("n_samples") || e.getMessage().contains("batch_size"), e.getMessage());
+        assertTrue(registry.registered.isEmpty());
+    }
+
+    /** A copy of stories260K registered as {@code id}, with {@code edit} applied to each tensor's values. */
+    private void registerEditedModel(String id, java.util.function.BiConsumer<String, float[]> edit) throws IOException {
+        Path edited = temp.resolve(id);
+        Files.createDirectories(edited);
+        for (String file : List.of("config.json", "tokenizer.json", "tokenizer_config.json")) {
+            Files.write(edited.resolve(file), Files.readAllBytes(STORIES.resolve(file)));
+        }
+        try (SafetensorsCheckpoint base = SafetensorsCheckpoint.open(STORIES)) {
+            SafetensorsWriter writer = new SafetensorsWriter();
+            for (String name : base.tensorNames()) {
+                TensorInfo info = base.info(name);
+                float[] values = base.readFloats(name);
+                edit.accept(name, values);
+                writer.addF32(name, info.shape(), values);
+            }
+            writer.write(edited.resolve("model.safetensors"));
+        }
+        registry.models.put(id, model(id, edited));
+    }
+
+    @Test
+    void compress_nanInWeights_isInvalidArgumentNamingTheWeight_andLeavesNothing() throws IOException {
+        registerEditedModel("broken", (name, values) -> {
+            if (name.equals("model.layers.1.self_attn.k_proj.weight")) {
+                values[70] = Float.NaN;
+            }
+        });
+        CalibraException e = refused(request("rtn", CompressionParameters.newBuilder()).setModelId("broken"));
+        assertEquals(CalibraException.Kind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage().contains("block 1 k_proj [1, 6] is NaN"), e.getMessage());
+        assertTrue(storedFiles().isEmpty(), "no artifact left: " + storedFiles());
+    }
+
+    @Test
+    void compress_hessianThatOverflows_isFailedPreconditionNamingTheLinear_andLeavesNothing() throws IOException {
+        // gate and up scaled by 1e12 make down_proj's inputs ~1e24, so X^T X overflows float32 to infinity:
+        // no dampening makes that positive definite
+        registerEditedModel("overflowing", (name, values) -> {
+            if (name.startsWith("model.layers.0.mlp.gate_proj") || name.startsWith("model.layers.0.mlp.up_proj")) {
+                for (int k = 0; k < values.length; k++) {
+                    values[k] *= 1e12f;
+                }
+            }
+        });
+        CalibraException e = refused(request("gptq", CompressionParameters.newBuilder()).setModelId("overflowing"));
+        assertEquals(CalibraException.Kind.FAILED_PRECONDITION, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().contains("block 0 down_proj") && e.getMessage().contains("positive definite"),
+                e.getMessage());
+        assertTrue(storedFiles().isEmpty(), "no artifact left: " + storedFiles());
+    }
+
+    @Test
+    void compress_sparsegpt2of4_registersLineage_writesReport_andRemovesCheckpoints() throws IOException {
+        List<Double> fractions = new ArrayList<>();
+        List<String> checkpoints = new ArrayList<>();
+        CompressResult result = service(1L << 33).compress(request("sparsegpt",
+                CompressionParameters.newBuilder().setPruneN(2).setPruneM(4)).build(), "job-1", new RunObserver() {
+                    @Override
+                    public void progress(dev.calibra.proto.v1.Progress progress) {
+                        fractions.add(progress.getFraction());
+                    }
+
+                    @Override
+                    public void checkpoint(String uri) {
+                        checkpoints.add(uri);
+                    }
+                });
+        assertEquals(1, registry.registered.size());
+        var registered = registry.registered.get(0);
+        assertEquals("base", registered.getParentModelId());
+        assertEquals("job-1", registered.getProducingJobId());
+        assertEquals("sparsegpt", registered.getCompression().getMethod());
+        assertEquals("2:4", registered.getCompression().getParametersMap().get("pattern"));
+        assertEquals("cal", registered.getCompression().getCalibrationSetId());
+        assertEquals(35, result.getLayersCount());
+        result.getLayersList().forEach(layer -> assertEquals(0.5, layer.getSparsity(), 1e-9));
+        assertEquals(1.0, fractions.get(fractions.size() - 1), 1e-9);
+        assertEquals(5, checkpoints.size());
+        Path folder = Path.of(java.net.URI.create(registered.getArtifactUri()));
+        assertTrue(Files.exists(folder.resolve(CompressedModelWriter.REPORT_FILE)));
+        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-1")), "checkpoints removed after success");
+    }
+
+    @Test
+    void compress_jobResumedAfterItsWorkerDied_writesTheSameWeightsAsAnUninterruptedRun() throws IOException {
+        CompressRequest gptq = request("gptq", CompressionParameters.newBuilder().setBits(3).setGroupSize(32)).build();
+        CompressResult uninterrupted = service(1L << 33).compress(gptq, "job-a", new RunObserver() {});
+
+        String[] lastCheckpoint = {""};
+        assertThrows(IllegalStateException.class, () -> service(1L << 33).compress(gptq, "job-b", new RunObserver() {
+            @Override
+            public void checkpoint(String uri) {
+                lastCheckpoint[0] = uri;
+                if (uri.endsWith("block-00001.safetensors")) {
+                    throw new IllegalStateException("worker died");        // a retryable failure keeps the checkpoint
+                }
+            }
+        }));
+        assertTrue(registry.registered.size() == 1);
+        CompressResult resumed = service(1L << 33).compress(gptq, "job-b", new RunObserver() {
+            @Override
+            public String resumeFrom() {
+                return lastCheckpoint[0];
+            }
+        });
+        Path a = Path.of(java.net.URI.create(uninterrupted.getModel().getArtifactUri())).resolve("model.safetensors");
+        Path b = Path.of(java.net.URI.create(resumed.getModel().getArtifactUri())).resolve("model.safetensors");
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-b")));
+    }
+}

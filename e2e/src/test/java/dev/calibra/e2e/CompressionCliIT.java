@@ -1,0 +1,69 @@
+package dev.calibra.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** calibrate -> compress through ./calibra against the shared stack: the --json contract, lineage, bad input. */
+class CompressionCliIT {
+
+    private static final Path STORIES = LocalStack.sharedAssets().resolve("models/stories260K");
+    private static final Path TINYSTORIES = LocalStack.sharedAssets().resolve("corpora/tinystories_valid_first.txt");
+
+    @Test
+    void compress_gptq4_registersAPackedModelWithLineage_andBadBitsRegisterNothing() throws Exception {
+        LocalStack stack = LocalStack.shared();
+        String model = stack.cli("models", "register", "--path", STORIES.toString(), "--name", "compress-base", "--json")
+                .json().get("id").asText();
+        LocalStack.CliResult corpus = stack.cli("corpora", "add", "--path", TINYSTORIES.toString(), "--name",
+                "compress-tinystories", "--json");
+        assertEquals(0, corpus.exitCode(), corpus.stdout() + corpus.stderr());
+        LocalStack.CliResult calibrated = stack.cli("calibrate", "--model", model, "--corpus", corpus.json().get("id").asText(),
+                "--samples", "16", "--seq-len", "128", "--json");
+        assertEquals(0, calibrated.exitCode(), calibrated.stderr());
+        String set = calibrated.json().get("id").asText();
+
+        LocalStack.CliResult compressed = stack.cli("compress", "--model", model, "--calibration", set,
+                "--method", "gptq", "--bits", "4", "--json");
+        assertEquals(0, compressed.exitCode(), compressed.stderr());
+        JsonNode json = compressed.json();
+        for (String key : new String[] {"id", "artifact_path", "job_id"}) {
+            assertTrue(json.has(key), "compress --json has " + key + ": " + json);
+        }
+        Path folder = Path.of(json.get("artifact_path").asText());
+        assertTrue(folder.isAbsolute());
+        JsonNode config = new ObjectMapper().readTree(folder.resolve("config.json").toFile());
+        assertEquals("gptq", config.get("quantization_config").get("quant_method").asText());
+        assertTrue(Files.exists(folder.resolve("calibra_compression.json")));
+        JsonNode shown = stack.cli("models", "show", json.get("id").asText(), "--json").json();
+        assertEquals(model, shown.get("parent_model_id").asText());
+        assertEquals(json.get("job_id").asText(), shown.get("producing_job_id").asText());
+        assertEquals(set, shown.get("compression").get("calibration_set_id").asText());
+
+        // the direct Compress RPC streams per-linear reports and ends with the registered result
+        var compression = dev.calibra.proto.v1.CompressionGrpc.newBlockingStub(stack.channel("compression"));
+        assertEquals(5, compression.listMethods(dev.calibra.proto.v1.ListMethodsRequest.getDefaultInstance()).getMethodsCount());
+        java.util.List<dev.calibra.proto.v1.CompressEvent> events = new java.util.ArrayList<>();
+        compression.compress(dev.calibra.proto.v1.CompressRequest.newBuilder().setModelId(model).setCalibrationSetId(set)
+                .setMethod("wanda").setParameters(dev.calibra.proto.v1.CompressionParameters.newBuilder().setSparsity(0.5))
+                .build()).forEachRemaining(events::add);
+        assertEquals(35, events.stream().filter(dev.calibra.proto.v1.CompressEvent::hasLayer).count());
+        dev.calibra.proto.v1.CompressEvent last = events.get(events.size() - 1);
+        assertTrue(last.hasResult());
+        assertEquals(model, last.getResult().getModel().getParentModelId());
+        assertEquals("wanda", last.getResult().getModel().getCompression().getMethod());
+
+        int modelsBefore = stack.cli("models", "list", "--json").json().get("models").size();
+        LocalStack.CliResult bad = stack.cli("compress", "--model", model, "--calibration", set, "--method", "gptq",
+                "--bits", "5", "--json");
+        assertEquals(1, bad.exitCode());
+        assertEquals("INVALID_ARGUMENT", bad.json().get("error").get("code").asText(), bad.stdout());
+        assertTrue(bad.json().get("error").get("message").asText().contains("bits"), bad.stdout());
+        assertEquals(modelsBefore, stack.cli("models", "list", "--json").json().get("models").size());
+    }
+}
