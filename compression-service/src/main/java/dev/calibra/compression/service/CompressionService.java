@@ -104,6 +104,7 @@ public class CompressionService {
         String outputKey = "models/" + runId;
         boolean keepCheckpoint = false;
         boolean registered = false;
+        boolean leaseLost = false;
         try (ModelFolder folder = ModelFolder.open(localPath(base.getArtifactUri()))) {
             LlamaConfig config = (LlamaConfig) folder.config();
             int[][] samples = set == null ? null : samples(set, folder);
@@ -149,11 +150,13 @@ public class CompressionService {
         } catch (ModelPreconditionException e) {
             throw CalibraException.failedPrecondition(e.getMessage());
         } catch (RuntimeException | IOException e) {
+            // A lost lease is not ours to clean up: the worker that holds the job now resumes from these files.
+            leaseLost = e instanceof JobStoppedException stopped && stopped.leaseLost();
             keepCheckpoint = jobId != null && !(e instanceof CalibraException) && !(e instanceof JobStoppedException)
-                    && !(e instanceof IllegalArgumentException);
+                    && !(e instanceof IllegalArgumentException) || leaseLost;
             throw e;
         } finally {
-            if (!registered) {
+            if (!registered && !leaseLost) {
                 store.delete(outputKey);
             }
             if (!keepCheckpoint) {

@@ -15,10 +15,17 @@ public interface JobContext {
     /** Whether the job was cancelled or lost its lease; long work checks it between steps. */
     boolean stopRequested();
 
+    /** Whether the stop is a lost lease (another worker may hold the job) rather than a cancellation. */
+    default boolean leaseLost() {
+        return false;
+    }
+
     /** Throws {@link JobStoppedException} when {@link #stopRequested()}. */
     default void checkStop() {
         if (stopRequested()) {
-            throw new JobStoppedException("the job was cancelled or its lease was lost");
+            throw leaseLost()
+                    ? new JobStoppedException("this worker lost the job's lease; another worker may run it now", true)
+                    : new JobStoppedException("the job was cancelled or ran past its limits");
         }
     }
 }

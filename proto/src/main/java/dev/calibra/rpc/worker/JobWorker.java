@@ -140,6 +140,7 @@ public final class JobWorker implements AutoCloseable {
         private final AtomicReference<Progress> progress = new AtomicReference<>();
         private final AtomicReference<String> checkpoint = new AtomicReference<>("");
         private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicBoolean leaseLost = new AtomicBoolean();
         private final long startNanos = System.nanoTime();
 
         RunningJob(Job job) {
@@ -168,6 +169,11 @@ public final class JobWorker implements AutoCloseable {
             return stop.get();
         }
 
+        @Override
+        public boolean leaseLost() {
+            return leaseLost.get();
+        }
+
         synchronized void heartbeat() {
             HeartbeatRequest.Builder request = HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId(workerId)
                     .setLeaseSeconds(leaseSeconds).setCheckpointUri(checkpoint.get());
@@ -183,7 +189,8 @@ public final class JobWorker implements AutoCloseable {
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() == io.grpc.Status.Code.FAILED_PRECONDITION
                         || e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
-                    stop.set(true);  // the lease is gone: another worker may own the job now
+                    leaseLost.set(true);  // the lease is gone: another worker may own the job now
+                    stop.set(true);
                 }
                 // UNAVAILABLE: keep working; the lease may still hold when the registry returns.
             }
