@@ -1,0 +1,139 @@
+package dev.calibra.registry.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.calibra.proto.v1.CancelJobRequest;
+import dev.calibra.proto.v1.EvaluateRequest;
+import dev.calibra.proto.v1.GetJobRequest;
+import dev.calibra.proto.v1.Job;
+import dev.calibra.proto.v1.JobSpec;
+import dev.calibra.proto.v1.JobState;
+import dev.calibra.proto.v1.JobType;
+import dev.calibra.proto.v1.JobsGrpc;
+import dev.calibra.proto.v1.SubmitJobRequest;
+import dev.calibra.registry.TestDatabase;
+import dev.calibra.rpc.CalibraException;
+import dev.calibra.rpc.worker.JobContext;
+import dev.calibra.rpc.worker.JobStoppedException;
+import dev.calibra.rpc.worker.JobWorker;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The workers' loop (dev.calibra.rpc.worker.JobWorker) against the real queue over gRPC. */
+@QuarkusTest
+@QuarkusTestResource(TestDatabase.class)
+class JobWorkerTest {
+
+    @GrpcClient("registry")
+    JobsGrpc.JobsBlockingStub jobs;
+
+    @Inject EntityManager entityManager;
+
+    @BeforeEach
+    void emptyQueue() {
+        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
+                "UPDATE job SET state = 'CANCELLED', finished_at = now() WHERE state IN ('PENDING', 'RUNNING')").executeUpdate());
+    }
+
+    private Job submit() {
+        return jobs.submitJob(SubmitJobRequest.newBuilder()
+                .setSpec(JobSpec.newBuilder().setEvaluate(EvaluateRequest.newBuilder().setModelId("m"))).build());
+    }
+
+    private Job get(String id) {
+        return jobs.getJob(GetJobRequest.newBuilder().setId(id).build());
+    }
+
+    /** Runs one job whose handler waits for a stop, triggered by {@code interfere}; returns what it saw. */
+    private JobStoppedException stopOneJob(Consumer<Job> interfere) throws Exception {
+        Job job = submit();
+        CompletableFuture<JobStoppedException> seen = new CompletableFuture<>();
+        try (JobWorker worker = new JobWorker(jobs, "test-worker", List.of(JobType.JOB_TYPE_EVALUATE), (claimed, context) -> {
+            interfere.accept(claimed);
+            waitForStop(context, seen);
+            return List.of();
+        }, Duration.ofMillis(100), 1)) {
+            assertTrue(worker.runOne());
+        }
+        return seen.get(20, TimeUnit.SECONDS);
+    }
+
+    private static void waitForStop(JobContext context, CompletableFuture<JobStoppedException> seen) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            try {
+                context.checkStop();
+            } catch (JobStoppedException stopped) {
+                seen.complete(stopped);
+                throw stopped;
+            }
+            Thread.sleep(50);
+        }
+        seen.completeExceptionally(new AssertionError("the worker never learned that it must stop"));
+    }
+
+    @Test
+    void runOne_completesTheJobWithTheHandlersResults() {
+        Job job = submit();
+        try (JobWorker worker = new JobWorker(jobs, "w", List.of(JobType.JOB_TYPE_EVALUATE), (claimed, context) -> {
+            context.progress(0.5, "half");
+            return List.of("scr-1", "scr-2");
+        }, Duration.ofMillis(100), 30)) {
+            assertTrue(worker.runOne());
+            assertFalse(worker.runOne(), "nothing else is queued");
+        }
+        Job done = get(job.getId());
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState());
+        assertEquals(List.of("scr-1", "scr-2"), done.getResultIdsList());
+    }
+
+    @Test
+    void badInput_failsTheJobForGood_otherErrorsAreRetried() {
+        Job bad = submit();
+        try (JobWorker worker = new JobWorker(jobs, "w", List.of(JobType.JOB_TYPE_EVALUATE), (claimed, context) -> {
+            throw CalibraException.invalidArgument("tasks: 'nope' is not a task");
+        }, Duration.ofMillis(100), 30)) {
+            worker.runOne();
+        }
+        Job failed = get(bad.getId());
+        assertEquals(JobState.JOB_STATE_FAILED, failed.getState());
+        assertEquals("tasks: 'nope' is not a task", failed.getError());
+
+        Job flaky = submit();
+        try (JobWorker worker = new JobWorker(jobs, "w", List.of(JobType.JOB_TYPE_EVALUATE), (claimed, context) -> {
+            throw new java.io.IOException("connection reset");
+        }, Duration.ofMillis(100), 30)) {
+            worker.runOne();
+        }
+        Job retried = get(flaky.getId());
+        assertEquals(JobState.JOB_STATE_PENDING, retried.getState());
+        assertTrue(retried.getError().startsWith("connection reset"), retried.getError());
+    }
+
+    @Test
+    void cancellation_stopsTheHandler_asACancellation() throws Exception {
+        JobStoppedException stopped = stopOneJob(claimed ->
+                jobs.cancelJob(CancelJobRequest.newBuilder().setId(claimed.getId()).build()));
+        assertFalse(stopped.leaseLost(), "a cancelled job may clean up after itself");
+    }
+
+    @Test
+    void lostLease_stopsTheHandler_asALostLease() throws Exception {
+        JobStoppedException stopped = stopOneJob(claimed -> QuarkusTransaction.requiringNew().run(() ->
+                entityManager.createNativeQuery("UPDATE job SET lease_owner = 'another-worker' WHERE id = :id")
+                        .setParameter("id", claimed.getId()).executeUpdate()));
+        assertTrue(stopped.leaseLost(), "another worker holds the job: its checkpoints must stay");
+    }
+}
