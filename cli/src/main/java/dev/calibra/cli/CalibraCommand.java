@@ -10,6 +10,7 @@ import dev.calibra.cli.commands.GenerateCommand;
 import dev.calibra.cli.commands.JobsCommand;
 import dev.calibra.cli.commands.ModelsCommand;
 import dev.calibra.cli.commands.StackCommand;
+import dev.calibra.cli.commands.StudyCommand;
 import dev.calibra.cli.stack.StackConfig;
 import dev.calibra.rpc.CalibraException;
 import io.grpc.StatusRuntimeException;
@@ -24,7 +25,7 @@ import picocli.CommandLine.ScopeType;
         description = "Compress language models with recorded calibration data, as a service.",
         subcommands = {StackCommand.class, ModelsCommand.class, GenerateCommand.class, CorporaCommand.class,
                 CalibrateCommand.class, CalibrationCommand.class, CompressCommand.class, EvalCommand.class, JobsCommand.class,
-                DemoCommand.class,
+                StudyCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CalibraCommand {
 

@@ -5,37 +5,101 @@ import dev.calibra.cli.CalibraCommand;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.cli.stack.Stack;
-import dev.calibra.cli.stack.StackState;
-import dev.calibra.proto.v1.ListModelsRequest;
+import dev.calibra.model.ModelFolder;
+import dev.calibra.proto.v1.AddCorpusRequest;
+import dev.calibra.proto.v1.CalibrationGrpc;
+import dev.calibra.proto.v1.Corpus;
+import dev.calibra.proto.v1.Model;
+import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.proto.v1.RegistryGrpc;
+import dev.calibra.rpc.CalibraException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * calibra demo: the README's main job. Today it brings the stack up and shows the registry answering;
- * the demo study (examples/demo.yaml) joins it once studies exist.
+ * calibra demo: starts the local stack, registers the shipped model and corpora (idempotent: the
+ * registry returns existing records for the same content), runs examples/demo.yaml with a progress
+ * display and writes its report. Running it again continues or reuses the same study.
  */
-@Command(name = "demo", description = "Start the local stack and run the demo.")
+@Command(name = "demo", description = "Start the local stack and run the demo study (examples/demo.yaml).")
 public final class DemoCommand implements Callable<Integer> {
 
+    /** The corpora demo.yaml names, with their files under the shared assets and how documents are split. */
+    record DemoCorpus(String name, String file, String documentRule, String domain, String split) {}
+
+    static final List<DemoCorpus> CORPORA = List.of(
+            new DemoCorpus("c4", "corpora/c4_en_train00000_first1000.jsonl", "", "web", "train"),
+            new DemoCorpus("wikitext2-valid", "corpora/wikitext2_wiki.valid.tokens", "whole", "wikipedia", "validation"),
+            new DemoCorpus("wikitext2-test", "corpora/wikitext2_raw_test.txt", "whole", "wikipedia", "test"),
+            new DemoCorpus("tinystories", "corpora/tinystories_valid_first.txt", "whole", "stories", "validation"),
+            new DemoCorpus("tinystories-heldout", "corpora/tinystories_valid_first.txt", "blank-lines", "stories", "validation"),
+            new DemoCorpus("abc-science-news", "corpora/abc_science_news.txt", "whole", "news", "train"),
+            new DemoCorpus("arxiv", "corpora/redpajama_arxiv_sample20.jsonl", "", "science", "train"));
+
     @ParentCommand CalibraCommand root;
+
+    @Option(names = "--spec", description = "Study spec; default: examples/demo.yaml in the checkout.")
+    Path spec;
+
+    @Option(names = "--out", description = "Folder for the reports; default: STATE_DIR/reports.")
+    Path out;
 
     @Override
     public Integer call() throws Exception {
         Output output = root.output();
         Stack stack = new Stack(root.stackConfig(), output::note);
-        StackState state = stack.up();
-        ObjectNode json = StackCommand.describe(output, stack, state, stack.health(state));
+        stack.up();
+        Path assets = root.stackConfig().assets();
+        Path specFile = spec != null ? spec : root.stackConfig().root().resolve("examples/demo.yaml");
+        String yaml = StudyCommand.readSpec(specFile);
         try (Services services = root.services()) {
-            int models = RegistryGrpc.newBlockingStub(services.channel("registry"))
-                    .listModels(ListModelsRequest.newBuilder().setPageSize(1000).build()).getModelsCount();
-            output.line("the registry answers: " + models + " model(s) registered");
-            json.put("registry_models", models);
+            Model model = registerModel(services, assets.resolve("models/stories260K"));
+            output.note("model " + model.getName() + " " + model.getId());
+            yaml = rename(yaml, "models:\\s*\\[", "stories260K", model.getName());
+            for (DemoCorpus demo : CORPORA) {
+                Corpus corpus = CalibrationGrpc.newBlockingStub(services.channel("calibration")).addCorpus(AddCorpusRequest.newBuilder()
+                        .setName(demo.name()).setPath(assets.resolve(demo.file()).toString()).setDocumentRule(demo.documentRule())
+                        .setDomain(demo.domain()).setSplit(demo.split()).build());
+                output.note("corpus " + corpus.getName() + " " + corpus.getId() + " (" + corpus.getDocumentCount() + " documents)");
+                // The same content registered earlier under another name is that record: use its id.
+                yaml = rename(yaml, "corpus:\\s*", demo.name(), corpus.getName().equals(demo.name()) ? demo.name() : corpus.getId());
+            }
+            Path reports = out != null ? out : root.stackConfig().stateDir().resolve("reports");
+            ObjectNode json = StudyCommand.runStudy(services, output, yaml, StudyCommand.requestIdOf(yaml), reports);
+            output.line("the stack stays up: ./calibra stack down");
+            output.emit(json);
         }
-        output.line("the demo study (examples/demo.yaml) is not available yet; the stack stays up: ./calibra stack down");
-        json.put("study_id", "");
-        output.emit(json);
         return 0;
+    }
+
+    /** Registers the model folder (as `models register` does); the same content returns the existing model. */
+    static Model registerModel(Services services, Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw CalibraException.invalidArgument("the demo model " + folder + " is missing; set CALIBRA_ASSETS to the shared assets");
+        }
+        RegisterModelRequest.Builder request = RegisterModelRequest.newBuilder().setName(folder.getFileName().toString())
+                .setArtifactUri(folder.toString()).setDescription("the demo model");
+        try (ModelFolder model = ModelFolder.open(folder)) {
+            request.setArchitecture(model.architecture().hfName()).setParameterCount(model.parameterCount())
+                    .setDtype(model.dtype()).setSha256(model.sha256());
+        } catch (java.io.IOException | RuntimeException invalid) {
+            throw CalibraException.invalidArgument(folder + " is not a usable model folder: " + invalid.getMessage());
+        }
+        return RegistryGrpc.newBlockingStub(services.channel("registry")).registerModel(request.build());
+    }
+
+    /** Replaces a name where it follows {@code keyRegex} ("corpus: c4", "models: [stories260K"), not in labels. */
+    static String rename(String yaml, String keyRegex, String from, String to) {
+        if (from.equals(to)) {
+            return yaml;
+        }
+        return yaml.replaceAll("(" + keyRegex + ")" + Pattern.quote(from) + "(?=[\\s\\],}])", "$1" + Matcher.quoteReplacement(to));
     }
 }

@@ -1,0 +1,241 @@
+package dev.calibra.registry.study;
+
+import dev.calibra.proto.v1.CreateStudyRequest;
+import dev.calibra.proto.v1.JobSpec;
+import dev.calibra.proto.v1.JobState;
+import dev.calibra.proto.v1.StudySpec;
+import dev.calibra.proto.v1.SubmitJobRequest;
+import dev.calibra.registry.corpus.CorpusRepository;
+import dev.calibra.registry.job.JobEntity;
+import dev.calibra.registry.job.JobQueue;
+import dev.calibra.registry.job.JobRepository;
+import dev.calibra.registry.job.JobStates;
+import dev.calibra.registry.model.ModelRepository;
+import dev.calibra.registry.support.Checks;
+import dev.calibra.registry.support.Ids;
+import dev.calibra.registry.support.Json;
+import dev.calibra.registry.support.Page;
+import dev.calibra.registry.support.Times;
+import dev.calibra.rpc.CalibraException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Creates studies (validate, expand, queue), reads their progress and cancels them. Creation is
+ * idempotent by request id and re-entrant: asking again for a study whose jobs were only partly
+ * queued (the registry stopped midway) queues the rest, and finished jobs are never redone.
+ */
+@ApplicationScoped
+public class StudyService {
+
+    public static final String RUNNING = "RUNNING";
+    public static final String FINISHED = "FINISHED";
+    public static final String CANCELLED = "CANCELLED";
+    private static final int MAX_RETRIES = 20;
+
+    /** A study and, for a dry run, the plan that was not queued. */
+    public record Created(StudyEntity study, List<PlannedJob> plan, Map<String, JobEntity> existing) {}
+
+    private final StudyRepository studies;
+    private final JobQueue queue;
+    private final JobRepository jobs;
+    private final ModelRepository models;
+    private final CorpusRepository corpora;
+
+    public StudyService(StudyRepository studies, JobQueue queue, JobRepository jobs, ModelRepository models,
+            CorpusRepository corpora) {
+        this.studies = studies;
+        this.queue = queue;
+        this.jobs = jobs;
+        this.models = models;
+        this.corpora = corpora;
+    }
+
+    public Created create(String teamId, CreateStudyRequest request) {
+        if (request.hasSpec() == !request.getSpecYaml().isBlank()) {
+            throw CalibraException.invalidArgument("give exactly one of spec and spec_yaml");
+        }
+        String requestId = request.getRequestId().strip();
+        if (!requestId.isEmpty() && !request.getDryRun()) {
+            Optional<StudyEntity> earlier = QuarkusTransaction.requiringNew().call(() -> studies.findByRequestId(teamId, requestId));
+            if (earlier.isPresent()) {
+                StudyEntity study = earlier.get();
+                StudySpec spec = Json.toMessage(study.spec, StudySpec.newBuilder()).build();
+                queueJobs(teamId, study, StudyGrid.expand(spec, modelNames(teamId, spec)));
+                return new Created(study, List.of(), Map.of());
+            }
+        }
+        SpecErrors errors = new SpecErrors();
+        StudySpec parsed = request.hasSpec() ? request.getSpec() : StudySpecYaml.parse(request.getSpecYaml(), errors);
+        StudySpecValidator.Resolved resolved = QuarkusTransaction.requiringNew().call(() -> validator(teamId).validate(parsed, errors));
+        errors.throwIfAny();
+        List<PlannedJob> plan = StudyGrid.expand(resolved.spec(), resolved.modelNames());
+        if (request.getDryRun()) {
+            Map<String, JobEntity> existing = new HashMap<>();
+            QuarkusTransaction.requiringNew().run(() -> plan.forEach(job ->
+                    jobs.findByRequestId(teamId, job.requestId()).ifPresent(found -> existing.put(job.requestId(), found))));
+            StudyEntity draft = newStudy(teamId, resolved.spec(), request.getSpecYaml(), "");
+            draft.id = "";
+            return new Created(draft, plan, existing);
+        }
+        StudyEntity study;
+        try {
+            study = QuarkusTransaction.requiringNew().call(() -> {
+                StudyEntity row = newStudy(teamId, resolved.spec(), request.getSpecYaml(), requestId);
+                studies.persist(row);
+                return row;
+            });
+        } catch (RuntimeException raced) {
+            // Another CreateStudy with this request id won; its study is the answer.
+            study = requestId.isEmpty() ? null
+                    : QuarkusTransaction.requiringNew().call(() -> studies.findByRequestId(teamId, requestId)).orElse(null);
+            if (study == null) {
+                throw raced;
+            }
+        }
+        queueJobs(teamId, study, plan);
+        return new Created(study, List.of(), Map.of());
+    }
+
+    private StudyEntity newStudy(String teamId, StudySpec spec, String yaml, String requestId) {
+        StudyEntity study = new StudyEntity();
+        study.id = Ids.next("std");
+        study.teamId = teamId;
+        study.name = spec.getName();
+        study.spec = Json.ofMessage(spec);
+        study.specYaml = yaml;
+        study.state = RUNNING;
+        study.requestId = requestId.isEmpty() ? null : requestId;
+        study.createdAt = Times.now();
+        return study;
+    }
+
+    /** Submits every cell's job (idempotent by its request id) and records the cell; safe to repeat. */
+    private void queueJobs(String teamId, StudyEntity study, List<PlannedJob> plan) {
+        Map<String, String> jobIds = new HashMap<>();
+        for (int position = 0; position < plan.size(); position++) {
+            PlannedJob job = plan.get(position);
+            String jobId = jobIds.get(job.requestId());
+            boolean reused = false;
+            if (jobId == null) {
+                String requestId = freshRequestId(teamId, study.id, job.requestId());
+                Optional<JobEntity> before = QuarkusTransaction.requiringNew().call(() -> jobs.findByRequestId(teamId, requestId));
+                reused = before.isPresent() && !study.id.equals(before.get().studyId);
+                JobEntity submitted = queue.submit(teamId, SubmitJobRequest.newBuilder()
+                        .setSpec(job.spec()).setRequestId(requestId).setStudyId(study.id)
+                        .addAllDependsOn(job.dependsOn().stream().map(jobIds::get).toList()).build());
+                jobId = submitted.id;
+                jobIds.put(job.requestId(), jobId);
+            }
+            String cellJobId = jobId;
+            boolean cellReused = reused;
+            int cellPosition = position;
+            QuarkusTransaction.requiringNew().run(() -> studies.addCell(study.id, cellPosition, cellJobId, job, cellReused));
+        }
+    }
+
+    /**
+     * The request id to submit under: the work's own, unless another study's attempt at the same work
+     * ended FAILED or CANCELLED; then a numbered retry ("~1", "~2", ...) so a new study tries again
+     * while this study's own failures stay reported as they are.
+     */
+    private String freshRequestId(String teamId, String studyId, String requestId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            String candidate = requestId;
+            for (int retry = 1; retry <= MAX_RETRIES; retry++) {
+                Optional<JobEntity> found = jobs.findByRequestId(teamId, candidate);
+                if (found.isEmpty() || studyId.equals(found.get().studyId)
+                        || !(JobStates.FAILED.equals(found.get().state) || JobStates.CANCELLED.equals(found.get().state))) {
+                    return candidate;
+                }
+                candidate = requestId + "~" + retry;
+            }
+            return candidate;
+        });
+    }
+
+    private Map<String, String> modelNames(String teamId, StudySpec spec) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Map<String, String> names = new HashMap<>();
+            spec.getModelsList().forEach(id -> models.findOwned(teamId, id).ifPresent(model -> names.put(model.id, model.name)));
+            return names;
+        });
+    }
+
+    private StudySpecValidator validator(String teamId) {
+        return new StudySpecValidator(
+                reference -> models.findOwned(teamId, reference).map(m -> new StudySpecValidator.Named(m.id, m.name)),
+                reference -> corpora.findOwned(teamId, reference).map(c -> new StudySpecValidator.Named(c.id, c.name)));
+    }
+
+    /** The study, its state brought up to date: FINISHED once every job has finished. */
+    public StudyEntity get(String teamId, String id) {
+        Checks.required(id, "id");
+        StudyEntity study = QuarkusTransaction.requiringNew().call(() -> studies.findOwned(teamId, id))
+                .orElseThrow(() -> CalibraException.notFound("study " + id + " does not exist"));
+        if (RUNNING.equals(study.state)) {
+            Map<String, Integer> counts = counts(id);
+            int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+            int unfinished = counts.getOrDefault(JobStates.PENDING, 0) + counts.getOrDefault(JobStates.RUNNING, 0);
+            if (total > 0 && unfinished == 0) {
+                QuarkusTransaction.requiringNew().run(() -> {
+                    StudyEntity row = studies.findById(id);
+                    if (RUNNING.equals(row.state)) {
+                        row.state = FINISHED;
+                        row.finishedAt = Times.now();
+                    }
+                });
+                study.state = FINISHED;
+            }
+        }
+        return study;
+    }
+
+    public Map<String, Integer> counts(String studyId) {
+        return QuarkusTransaction.requiringNew().call(() -> studies.jobCounts(studyId));
+    }
+
+    public List<StudyRepository.Cell> cells(String studyId) {
+        return QuarkusTransaction.requiringNew().call(() -> studies.cells(studyId));
+    }
+
+    public List<String> dependencyRequestIds(String jobId) {
+        return QuarkusTransaction.requiringNew().call(() -> jobs.dependenciesOf(jobId).stream()
+                .map(dependency -> Optional.ofNullable(jobs.findById(dependency).requestId).orElse(dependency)).toList());
+    }
+
+    public Page<StudyEntity> list(String teamId, String pageToken, int pageSize) {
+        return QuarkusTransaction.requiringNew().call(() -> studies.page(teamId, pageToken, pageSize));
+    }
+
+    /** Cancels the study's unfinished jobs (shared ones too: the study asked for them) and the study. */
+    public StudyEntity cancel(String teamId, String id) {
+        StudyEntity study = get(teamId, id);
+        if (!RUNNING.equals(study.state)) {
+            return study;
+        }
+        for (StudyRepository.Cell cell : cells(id)) {
+            if (!JobStates.isFinished(cell.state())) {
+                queue.cancel(teamId, cell.jobId(), "study " + id + " was cancelled");
+            }
+        }
+        QuarkusTransaction.requiringNew().run(() -> {
+            StudyEntity row = studies.findById(id);
+            row.state = CANCELLED;
+            row.finishedAt = Times.now();
+        });
+        return get(teamId, id);
+    }
+
+    static JobState jobState(String state) {
+        return state == null ? JobState.JOB_STATE_UNSPECIFIED : JobStates.toProto(state);
+    }
+
+    static JobSpec spec(String json) {
+        return Json.toMessage(json, JobSpec.newBuilder()).build();
+    }
+}

@@ -1,0 +1,272 @@
+package dev.calibra.registry.study;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.calibra.artifacts.ContentHash;
+import dev.calibra.proto.v1.CalibrationSet;
+import dev.calibra.proto.v1.ClaimJobRequest;
+import dev.calibra.proto.v1.CompleteJobRequest;
+import dev.calibra.proto.v1.CompressionLineage;
+import dev.calibra.proto.v1.CreateStudyRequest;
+import dev.calibra.proto.v1.GetStudyReportRequest;
+import dev.calibra.proto.v1.GetStudyRequest;
+import dev.calibra.proto.v1.Job;
+import dev.calibra.proto.v1.JobState;
+import dev.calibra.proto.v1.JobType;
+import dev.calibra.proto.v1.JobsGrpc;
+import dev.calibra.proto.v1.RecordScoresRequest;
+import dev.calibra.proto.v1.RegisterCalibrationSetRequest;
+import dev.calibra.proto.v1.RegisterCorpusRequest;
+import dev.calibra.proto.v1.RegisterModelRequest;
+import dev.calibra.proto.v1.RegistryGrpc;
+import dev.calibra.proto.v1.ReportGroup;
+import dev.calibra.proto.v1.Score;
+import dev.calibra.proto.v1.StudiesGrpc;
+import dev.calibra.proto.v1.Study;
+import dev.calibra.proto.v1.StudyJob;
+import dev.calibra.proto.v1.StudyReport;
+import dev.calibra.proto.v1.StudyState;
+import dev.calibra.registry.Assets;
+import dev.calibra.registry.TestDatabase;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Studies against the real registry and PostgreSQL: grid expansion into the queue, idempotency, reuse
+ * across studies, refusal of bad specs, and a report built from scores recorded by this test acting
+ * as the three workers through the real Jobs and Registry RPCs.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestDatabase.class)
+class StudiesGrpcServiceTest {
+
+    @GrpcClient("registry") StudiesGrpc.StudiesBlockingStub studies;
+    @GrpcClient("registry") JobsGrpc.JobsBlockingStub jobs;
+    @GrpcClient("registry") RegistryGrpc.RegistryBlockingStub registry;
+    @Inject EntityManager entityManager;
+
+    @TempDir Path temp;
+
+    private String model;
+    private String corpus;
+
+    @BeforeEach
+    void registerModelAndCorpus() throws IOException {
+        // Other tests' pending jobs would be claimed first; finish them so each test sees only its own.
+        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
+                "UPDATE job SET state = 'CANCELLED', finished_at = now() WHERE state IN ('PENDING', 'RUNNING')").executeUpdate());
+        model = registry.registerModel(RegisterModelRequest.newBuilder().setName("stories260K")
+                .setArtifactUri(Assets.stories260K().toString()).setArchitecture("LlamaForCausalLM")
+                .setParameterCount(260_000).setDtype("float32").build()).getName();
+        Path file = Assets.corpus("tiny_shakespeare.txt");
+        corpus = registry.registerCorpus(RegisterCorpusRequest.newBuilder().setName("shakespeare")
+                .setSourceUri(file.toString()).setSha256(ContentHash.ofFile(file)).setDocumentCount(7000)
+                .setDocumentRule("blank-lines").build()).getName();
+    }
+
+    private String yaml(int sets, String extraMethod) {
+        return """
+                name: test-grid
+                models: [%s]
+                include_dense: true
+                methods:
+                  - {method: gptq, bits: 4}
+                  %s
+                sources:
+                  - {label: drama, strategy: random_window, corpus: %s, n_samples: 4, seq_len: 32, sets: %d, seed: %d}
+                evaluation:
+                  tasks: [copa, piqa]
+                  limit: 20
+                """.formatted(model, extraMethod, corpus, sets, Math.abs(UUID.randomUUID().hashCode()));
+    }
+
+    private Study create(String yaml, String requestId) {
+        return studies.createStudy(CreateStudyRequest.newBuilder().setSpecYaml(yaml).setRequestId(requestId).build());
+    }
+
+    private long jobCount() {
+        return QuarkusTransaction.requiringNew().call(() ->
+                ((Number) entityManager.createNativeQuery("SELECT count(*) FROM job").getSingleResult()).longValue());
+    }
+
+    @Test
+    void createStudy_expandsTheGridIntoDependentJobs() {
+        Study study = create(yaml(2, "- {method: rtn, bits: 4}"), UUID.randomUUID().toString());
+        // dense eval; rtn compress + eval; per set: calibrate, gptq compress, eval.
+        assertEquals(1 + 2 + 2 * 3, study.getJobsTotal());
+        assertEquals(study.getJobsTotal(), study.getJobsPending());
+        assertEquals(StudyState.STUDY_STATE_RUNNING, study.getState());
+        Map<String, StudyJob> byRequest = study.getJobsList().stream()
+                .collect(Collectors.toMap(StudyJob::getRequestId, job -> job, (a, b) -> a));
+        for (StudyJob job : study.getJobsList()) {
+            Job queued = jobs.getJob(dev.calibra.proto.v1.GetJobRequest.newBuilder().setId(job.getJobId()).build());
+            assertEquals(study.getId(), queued.getStudyId());
+            List<String> expected = job.getDependsOnList().stream().map(r -> byRequest.get(r).getJobId()).toList();
+            assertEquals(expected, queued.getDependsOnList());
+            switch (job.getType()) {
+                case JOB_TYPE_CALIBRATE -> assertTrue(job.getDependsOnList().isEmpty());
+                case JOB_TYPE_COMPRESS -> assertEquals(job.getMethod().equals("rtn-4bit") ? 0 : 1, job.getDependsOnCount());
+                case JOB_TYPE_EVALUATE -> {
+                    assertEquals(job.getMethod().equals("dense") ? 0 : 1, job.getDependsOnCount());
+                    assertEquals(job.getMethod().equals("dense"), !queued.getSpec().getEvaluate().getModelId().isEmpty());
+                }
+                default -> throw new IllegalArgumentException("unexpected job type " + job.getType());
+            }
+        }
+    }
+
+    @Test
+    void createStudy_sameRequestIdTwice_returnsTheSameStudyAndCreatesNoJob() {
+        String yaml = yaml(2, "");
+        String requestId = UUID.randomUUID().toString();
+        Study first = create(yaml, requestId);
+        long jobsAfterFirst = jobCount();
+        Study second = create(yaml, requestId);
+        assertEquals(first.getId(), second.getId());
+        assertEquals(first.getJobsList(), second.getJobsList());
+        assertEquals(jobsAfterFirst, jobCount());
+    }
+
+    @Test
+    void createStudy_sameWorkInAnotherStudy_reusesTheJobs() {
+        String yaml = yaml(2, "");
+        Study first = create(yaml, UUID.randomUUID().toString());
+        long jobsAfterFirst = jobCount();
+        Study dryRun = studies.createStudy(CreateStudyRequest.newBuilder().setSpecYaml(yaml).setDryRun(true).build());
+        assertTrue(dryRun.getId().isEmpty());
+        assertTrue(dryRun.getJobsList().stream().allMatch(StudyJob::getReused), "the plan shows the work already exists");
+        Study second = create(yaml, UUID.randomUUID().toString());
+        assertFalse(first.getId().equals(second.getId()));
+        assertEquals(jobsAfterFirst, jobCount());
+        assertEquals(first.getJobsList().stream().map(StudyJob::getJobId).toList(),
+                second.getJobsList().stream().map(StudyJob::getJobId).toList());
+        assertTrue(second.getJobsList().stream().allMatch(StudyJob::getReused));
+    }
+
+    @Test
+    void createStudy_badSpec_isRefusedNamingThePathAndStartsNothing() {
+        long before = jobCount();
+        StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
+                () -> create(yaml(2, "- {method: sparsegpt, sparsity: 1.5}"), UUID.randomUUID().toString()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode());
+        assertTrue(error.getStatus().getDescription().contains("methods[1].sparsity must be in (0, 1), got 1.5 (line 6)"),
+                error.getStatus().getDescription());
+        StatusRuntimeException unknownModel = assertThrows(StatusRuntimeException.class,
+                () -> create(yaml(1, "").replace("models: [" + model + "]", "models: [gpt-5]"), ""));
+        assertTrue(unknownModel.getStatus().getDescription().contains("models[0] 'gpt-5' is not a registered model"));
+        assertEquals(before, jobCount());
+    }
+
+    @Test
+    void getStudyReport_afterWorkersFinish_aggregatesPerSetScoresWithLineage() throws IOException {
+        Study study = create(yaml(3, ""), UUID.randomUUID().toString());
+        Map<String, StudyJob> cells = new HashMap<>();
+        study.getJobsList().forEach(job -> cells.put(job.getJobId(), job));
+        Map<Integer, String> fingerprints = new HashMap<>();
+        int done = 0;
+        while (done < study.getJobsTotal()) {
+            Job job = jobs.claimJob(ClaimJobRequest.newBuilder().setWorkerId("test-worker").addTypes(JobType.JOB_TYPE_CALIBRATE)
+                    .addTypes(JobType.JOB_TYPE_COMPRESS).addTypes(JobType.JOB_TYPE_EVALUATE).build()).getJob();
+            assertFalse(job.getId().isEmpty(), "a runnable job remains while the study is unfinished");
+            StudyJob cell = cells.get(job.getId());
+            String result = switch (job.getType()) {
+                case JOB_TYPE_CALIBRATE -> calibrate(job, cell.getSetIndex(), fingerprints);
+                case JOB_TYPE_COMPRESS -> compress(job, cell.getSetIndex());
+                case JOB_TYPE_EVALUATE -> evaluate(job, cell);
+                default -> throw new IllegalArgumentException("unexpected job type " + job.getType());
+            };
+            jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("test-worker").addResultIds(result).build());
+            done++;
+        }
+        assertEquals(StudyState.STUDY_STATE_FINISHED,
+                studies.getStudy(GetStudyRequest.newBuilder().setId(study.getId()).build()).getState());
+
+        StudyReport report = studies.getStudyReport(GetStudyReportRequest.newBuilder().setId(study.getId()).build());
+        ReportGroup copa = group(report, "copa");
+        assertEquals(List.of(0.50, 0.56, 0.53), copa.getValuesList());
+        assertEquals(List.of(fingerprints.get(0), fingerprints.get(1), fingerprints.get(2)), copa.getFingerprintsList());
+        assertEquals(3, new HashSet<>(copa.getModelIdsList()).size());
+        assertEquals(0.53, copa.getMean(), 1e-12);
+        assertEquals(0.03, copa.getStd(), 1e-12);
+        assertEquals(0.06, copa.getRange(), 1e-12);
+        assertEquals(0.05, copa.getEvalStderr(), 1e-12);
+        ReportGroup average = group(report, ReportAggregator.TASK_AVERAGE);
+        assertEquals(List.of((0.50 + 0.70) / 2, (0.56 + 0.71) / 2, (0.53 + 0.72) / 2), average.getValuesList());
+        for (ReportGroup group : report.getGroupsList()) {
+            Spread recomputed = Spread.of(group.getValuesList());
+            assertEquals(recomputed.std(), group.getStd(), 0.0, "std recomputes exactly from the values");
+            assertEquals(recomputed.range(), group.getRange(), 0.0);
+            assertEquals(3, group.getEvaluateJobIdsCount());
+        }
+        assertEquals(3, report.getBaselinesCount(), "dense copa, piqa and their average");
+        assertTrue(report.getBaselinesList().stream().allMatch(b -> b.getMethod().equals("dense")));
+        assertFalse(report.getFindingsList().isEmpty());
+        assertTrue(report.getFindings(0).contains("gptq-4bit was the most sensitive method"), report.getFindings(0));
+    }
+
+    private static ReportGroup group(StudyReport report, String task) {
+        return report.getGroupsList().stream().filter(g -> g.getTask().equals(task) && g.getMetric().equals("acc"))
+                .findFirst().orElseThrow(() -> new AssertionError("no group for " + task + " in " + report.getGroupsList()));
+    }
+
+    private String calibrate(Job job, int set, Map<Integer, String> fingerprints) throws IOException {
+        Path artifact = Files.writeString(temp.resolve("set-" + job.getId() + ".safetensors"), "tokens of " + job.getId());
+        String fingerprint = ContentHash.ofFile(artifact);
+        fingerprints.put(set, fingerprint);
+        CalibrationSet registered = registry.registerCalibrationSet(RegisterCalibrationSetRequest.newBuilder().setCalibrationSet(
+                CalibrationSet.newBuilder().setFingerprint(fingerprint).setSpec(job.getSpec().getCalibrate().getSpec())
+                        .setSamplerVersion("test").setTokenizerSha256(fingerprint).setArtifactUri(artifact.toString())
+                        .setProducingJobId(job.getId())).build());
+        return registered.getId();
+    }
+
+    private String compress(Job job, int set) throws IOException {
+        String calibrationSetId = job.getSpec().getCompress().getCalibrationSetId();
+        assertFalse(calibrationSetId.isEmpty(), "the queue fills the calibration set from the CALIBRATE dependency");
+        Path folder = Files.createDirectories(temp.resolve("model-" + job.getId()));
+        Files.copy(Assets.stories260K().resolve("config.json"), folder.resolve("config.json"));
+        Files.writeString(folder.resolve("model.safetensors"), "weights of " + job.getId());
+        return registry.registerModel(RegisterModelRequest.newBuilder().setName(job.getSpec().getCompress().getOutputName())
+                .setArtifactUri(folder.toString()).setArchitecture("LlamaForCausalLM").setParameterCount(260_000)
+                .setDtype("gptq-int4").setParentModelId(job.getSpec().getCompress().getModelId()).setProducingJobId(job.getId())
+                .setCompression(CompressionLineage.newBuilder().setMethod("gptq").setCalibrationSetId(calibrationSetId))
+                .build()).getId();
+    }
+
+    private String evaluate(Job job, StudyJob cell) {
+        String modelId = job.getSpec().getEvaluate().getModelId();
+        assertFalse(modelId.isEmpty(), "the queue fills the model from the COMPRESS dependency");
+        boolean dense = cell.getMethod().equals("dense");
+        double[] copa = {0.50, 0.56, 0.53};
+        double copaValue = dense ? 0.60 : copa[cell.getSetIndex()];
+        double piqaValue = dense ? 0.75 : 0.70 + 0.01 * cell.getSetIndex();
+        registry.recordScores(RecordScoresRequest.newBuilder()
+                .addScores(Score.newBuilder().setModelId(modelId).setTask("copa").setMetric("acc").setValue(copaValue)
+                        .setStderr(0.05).setN(20).setProducingJobId(job.getId()))
+                .addScores(Score.newBuilder().setModelId(modelId).setTask("piqa").setMetric("acc").setValue(piqaValue)
+                        .setStderr(0.1).setN(20).setProducingJobId(job.getId())).build());
+        return job.getId();
+    }
+}
