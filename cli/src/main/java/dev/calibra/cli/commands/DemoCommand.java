@@ -13,9 +13,12 @@ import dev.calibra.proto.v1.Model;
 import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.proto.v1.RegistryGrpc;
 import dev.calibra.rpc.CalibraException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,6 +34,10 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "demo", description = "Start the local stack and run the demo study (examples/demo.yaml).")
 public final class DemoCommand implements Callable<Integer> {
 
+    static final String TINYSTORIES = "corpora/tinystories_valid_first.txt";
+    static final String TINYSTORIES_CALIBRATION = "tinystories-calibration";
+    static final String TINYSTORIES_EVALUATION = "tinystories-eval";
+
     /** The corpora demo.yaml names, with their files under the shared assets and how documents are split. */
     record DemoCorpus(String name, String file, String documentRule, String domain, String split) {}
 
@@ -38,8 +45,8 @@ public final class DemoCommand implements Callable<Integer> {
             new DemoCorpus("c4", "corpora/c4_en_train00000_first1000.jsonl", "", "web", "train"),
             new DemoCorpus("wikitext2-valid", "corpora/wikitext2_wiki.valid.tokens", "whole", "wikipedia", "validation"),
             new DemoCorpus("wikitext2-test", "corpora/wikitext2_raw_test.txt", "whole", "wikipedia", "test"),
-            new DemoCorpus("tinystories", "corpora/tinystories_valid_first.txt", "whole", "stories", "validation"),
-            new DemoCorpus("tinystories-heldout", "corpora/tinystories_valid_first.txt", "blank-lines", "stories", "validation"),
+            new DemoCorpus(TINYSTORIES_CALIBRATION, TINYSTORIES, "whole", "stories", "validation"),
+            new DemoCorpus(TINYSTORIES_EVALUATION, TINYSTORIES, "blank-lines", "stories", "validation"),
             new DemoCorpus("abc-science-news", "corpora/abc_science_news.txt", "whole", "news", "train"),
             new DemoCorpus("arxiv", "corpora/redpajama_arxiv_sample20.jsonl", "", "science", "train"));
 
@@ -63,9 +70,11 @@ public final class DemoCommand implements Callable<Integer> {
             Model model = registerModel(services, assets.resolve("models/stories260K"));
             output.note("model " + model.getName() + " " + model.getId());
             yaml = rename(yaml, "models:\\s*\\[", "stories260K", model.getName());
+            Map<String, Path> split = splitHeldOut(assets.resolve(TINYSTORIES), root.stackConfig().stateDir().resolve("demo-data"));
             for (DemoCorpus demo : CORPORA) {
+                Path file = split.getOrDefault(demo.name(), assets.resolve(demo.file()));
                 Corpus corpus = CalibrationGrpc.newBlockingStub(services.channel("calibration")).addCorpus(AddCorpusRequest.newBuilder()
-                        .setName(demo.name()).setPath(assets.resolve(demo.file()).toString()).setDocumentRule(demo.documentRule())
+                        .setName(demo.name()).setPath(file.toString()).setDocumentRule(demo.documentRule())
                         .setDomain(demo.domain()).setSplit(demo.split()).build());
                 output.note("corpus " + corpus.getName() + " " + corpus.getId() + " (" + corpus.getDocumentCount() + " documents)");
                 // The same content registered earlier under another name is that record: use its id.
@@ -77,6 +86,35 @@ public final class DemoCommand implements Callable<Integer> {
             output.emit(json);
         }
         return 0;
+    }
+
+    /**
+     * TinyStories is both a calibration source and a perplexity text in the demo, so it is split at a
+     * paragraph boundary: the first fifth is held out for perplexity, the rest is drawn from for
+     * calibration, and no calibration window can overlap the evaluated text. The two parts are derived
+     * deterministically (same bytes every time, so registration stays idempotent) into the state
+     * directory; the shared file is not touched.
+     */
+    static Map<String, Path> splitHeldOut(Path source, Path folder) throws java.io.IOException {
+        if (!Files.isRegularFile(source)) {
+            throw CalibraException.invalidArgument("the demo corpus " + source + " is missing; set CALIBRA_ASSETS to the shared assets");
+        }
+        String[] paragraphs = Files.readString(source, StandardCharsets.UTF_8).split("\n\n", -1);
+        int heldOut = paragraphs.length / 5;
+        String evaluation = String.join("\n\n", Arrays.copyOfRange(paragraphs, 0, heldOut));
+        String calibration = String.join("\n\n", Arrays.copyOfRange(paragraphs, heldOut, paragraphs.length));
+        Files.createDirectories(folder);
+        return Map.of(TINYSTORIES_EVALUATION, writeIfChanged(folder.resolve("tinystories-eval.txt"), evaluation),
+                TINYSTORIES_CALIBRATION, writeIfChanged(folder.resolve("tinystories-calibration.txt"), calibration));
+    }
+
+    private static Path writeIfChanged(Path file, String text) throws java.io.IOException {
+        if (!Files.isRegularFile(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
+            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return file;
     }
 
     /** Registers the model folder (as `models register` does); the same content returns the existing model. */
