@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import dev.calibra.registry.support.Times;
-import java.time.Instant;
 import java.util.Optional;
 
 /** Registers calibration sets: the same fingerprint drawn by the same spec is registered once. */

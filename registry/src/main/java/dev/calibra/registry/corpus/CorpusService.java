@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.nio.file.Path;
 import dev.calibra.registry.support.Times;
-import java.time.Instant;
 import java.util.Optional;
 
 /** Registers and reads corpora; the same content under the same document rule is registered once. */

@@ -30,7 +30,6 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
-import java.time.Instant;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** calibra.v1.Jobs: the queue as clients and workers see it. */

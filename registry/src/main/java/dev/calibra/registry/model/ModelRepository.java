@@ -19,10 +19,6 @@ public class ModelRepository implements PanacheRepositoryBase<ModelEntity, Strin
         return find("teamId = ?1 and name = ?2", teamId, name).firstResultOptional();
     }
 
-    public Optional<ModelEntity> findBySha256(String teamId, String sha256) {
-        return find("teamId = ?1 and sha256 = ?2 order by id", teamId, sha256).firstResultOptional();
-    }
-
     public Page<ModelEntity> page(String teamId, String parentModelId, String pageToken, int pageSize) {
         String where = "teamId = :team";
         Parameters parameters = Parameters.with("team", teamId);

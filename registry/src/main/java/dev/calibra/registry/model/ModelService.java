@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.calibra.registry.support.Times;
-import java.time.Instant;
 import java.util.Optional;
 
 /** Registers and reads models. Registration is idempotent by content, so pipelines can rerun. */
