@@ -29,6 +29,11 @@ public final class GrpcErrors {
             // Settings records and parsers validate with IllegalArgumentException naming the field.
             return Status.INVALID_ARGUMENT.withDescription(invalid.getMessage()).asRuntimeException();
         }
+        if (error instanceof java.io.IOException && error.getClass().getSimpleName().endsWith("FormatException")) {
+            // model-core's ModelFormatException and the corpus/task readers' format errors (proto cannot name
+            // their types): a bad file named by the caller, described with its file and byte.
+            return Status.INVALID_ARGUMENT.withDescription(error.getMessage()).asRuntimeException();
+        }
         if (error instanceof NoSuchFileException || error instanceof FileNotFoundException) {
             return Status.INVALID_ARGUMENT.withDescription("no such file: " + error.getMessage()).asRuntimeException();
         }

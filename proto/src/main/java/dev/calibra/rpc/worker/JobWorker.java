@@ -11,6 +11,7 @@ import dev.calibra.proto.v1.JobType;
 import dev.calibra.proto.v1.JobsGrpc;
 import dev.calibra.proto.v1.Progress;
 import dev.calibra.rpc.CalibraException;
+import dev.calibra.rpc.auth.CallerCredentials;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +40,7 @@ public final class JobWorker implements AutoCloseable {
     private final int leaseSeconds;
     private final AtomicBoolean running = new AtomicBoolean();
     private final ScheduledExecutorService heartbeats;
+    private JobScope scope = JobScope.NONE;
     private Thread loop;
 
     public JobWorker(JobsGrpc.JobsBlockingStub jobs, String workerId, List<JobType> types, JobHandler handler,
@@ -58,6 +60,12 @@ public final class JobWorker implements AutoCloseable {
 
     public String workerId() {
         return workerId;
+    }
+
+    /** Wraps every job this worker runs (log context, tracing); set before start. */
+    public JobWorker withScope(JobScope scope) {
+        this.scope = scope;
+        return this;
     }
 
     public void start() {
@@ -103,7 +111,9 @@ public final class JobWorker implements AutoCloseable {
         var beat = heartbeats.scheduleWithFixedDelay(context::heartbeat, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         LOG.info(() -> "running " + job.getType() + " job " + job.getId() + " (attempt " + job.getAttempts() + ")");
         try {
-            List<String> results = handler.run(job, context);
+            // Registry calls made by the handler act for the job's team, with this worker's service key.
+            List<String> results = CallerCredentials.actingFor(job.getTeam())
+                    .call(() -> scope.run(job, () -> handler.run(job, context)));
             beat.cancel(false);
             if (context.stopRequested()) {
                 LOG.info(() -> "job " + job.getId() + " was stopped; its result is discarded");

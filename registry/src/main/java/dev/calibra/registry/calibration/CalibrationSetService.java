@@ -11,6 +11,7 @@ import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
 import dev.calibra.registry.support.Json;
 import dev.calibra.registry.support.Page;
+import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -35,7 +36,8 @@ public class CalibrationSetService {
     }
 
     @Transactional
-    public CalibrationSetEntity register(String teamId, CalibrationSet set) {
+    public CalibrationSetEntity register(TeamScope scope, CalibrationSet set) {
+        String teamId = scope.teamId();
         Checks.sha256(set.getFingerprint(), "calibration_set.fingerprint");
         CalibrationSpec spec = set.getSpec();
         Checks.required(spec.getStrategy(), "calibration_set.spec.strategy");
@@ -43,12 +45,14 @@ public class CalibrationSetService {
         Checks.positive(spec.getSeqLen(), "calibration_set.spec.seq_len");
         Checks.required(set.getSamplerVersion(), "calibration_set.sampler_version");
         Checks.sha256(set.getTokenizerSha256(), "calibration_set.tokenizer_sha256");
-        if (!spec.getModelId().isEmpty() && models.findOwned(teamId, spec.getModelId()).isEmpty()) {
+        // Inputs may be any records the team can read; the set itself is the team's.
+        if (!spec.getModelId().isEmpty() && models.findVisible(scope, spec.getModelId())
+                .filter(model -> models.holdForReference(model.id)).isEmpty()) {
             throw CalibraException.notFound("calibration_set.spec.model_id " + spec.getModelId() + " is not a registered model");
         }
         for (int i = 0; i < spec.getCorporaCount(); i++) {
             WeightedCorpus corpus = spec.getCorpora(i);
-            if (corpora.findOwned(teamId, corpus.getCorpusId()).isEmpty()) {
+            if (corpora.findVisible(scope, corpus.getCorpusId()).isEmpty()) {
                 throw CalibraException.notFound("calibration_set.spec.corpora[" + i + "].corpus_id " + corpus.getCorpusId()
                         + " is not a registered corpus");
             }
@@ -86,7 +90,7 @@ public class CalibrationSetService {
         for (WeightedCorpus corpus : spec.getCorporaList()) {
             CalibrationSetCorpus link = new CalibrationSetCorpus();
             link.calibrationSetId = entity.id;
-            link.corpusId = corpora.findOwned(teamId, corpus.getCorpusId()).orElseThrow().id;
+            link.corpusId = corpora.findVisible(scope, corpus.getCorpusId()).orElseThrow().id;
             if (CalibrationSetCorpus.find("calibrationSetId = ?1 and corpusId = ?2", link.calibrationSetId, link.corpusId)
                     .firstResultOptional().isEmpty()) {
                 link.persist();
@@ -95,14 +99,14 @@ public class CalibrationSetService {
         return entity;
     }
 
-    public CalibrationSetEntity get(String teamId, String idOrFingerprint) {
+    public CalibrationSetEntity get(TeamScope scope, String idOrFingerprint) {
         Checks.required(idOrFingerprint, "id");
-        return sets.findOwned(teamId, idOrFingerprint)
+        return sets.findVisible(scope, idOrFingerprint)
                 .orElseThrow(() -> CalibraException.notFound("calibration set " + idOrFingerprint + " is not registered"));
     }
 
-    public Page<CalibrationSetEntity> list(String teamId, String corpusId, String pageToken, int pageSize) {
-        return sets.page(teamId, corpusId, pageToken, pageSize);
+    public Page<CalibrationSetEntity> list(TeamScope scope, String corpusId, String pageToken, int pageSize) {
+        return sets.page(scope, corpusId, pageToken, pageSize);
     }
 
     private static String hashOf(Path artifact) {

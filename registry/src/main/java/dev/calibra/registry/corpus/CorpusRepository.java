@@ -1,6 +1,7 @@
 package dev.calibra.registry.corpus;
 
 import dev.calibra.registry.support.Page;
+import dev.calibra.registry.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,16 +10,23 @@ import java.util.Optional;
 @ApplicationScoped
 public class CorpusRepository implements PanacheRepositoryBase<CorpusEntity, String> {
 
-    public Optional<CorpusEntity> findOwned(String teamId, String idOrName) {
-        return find("teamId = :team and (id = :key or name = :key)", Parameters.with("team", teamId).and("key", idOrName))
+    /** A corpus the scope may read, by id or by name; a name means the caller's own corpus first. */
+    public Optional<CorpusEntity> findVisible(TeamScope scope, String idOrName) {
+        return find("teamId in :teams and (id = :key or name = :key) order by case when teamId = :own then 0 else 1 end, id desc",
+                Parameters.with("teams", scope.readable()).and("key", idOrName).and("own", scope.teamId()))
                 .firstResultOptional();
+    }
+
+    public Optional<CorpusEntity> findByName(String teamId, String name) {
+        return find("teamId = ?1 and name = ?2", teamId, name).firstResultOptional();
     }
 
     public Optional<CorpusEntity> findByContent(String teamId, String sha256, String documentRule) {
         return find("teamId = ?1 and sha256 = ?2 and documentRule = ?3", teamId, sha256, documentRule).firstResultOptional();
     }
 
-    public Page<CorpusEntity> page(String teamId, String pageToken, int pageSize) {
-        return Page.query(this, "teamId = :team", Parameters.with("team", teamId), pageToken, pageSize, corpus -> corpus.id);
+    public Page<CorpusEntity> page(TeamScope scope, String pageToken, int pageSize) {
+        return Page.query(this, "teamId in :teams", Parameters.with("teams", scope.readable()), pageToken, pageSize,
+                corpus -> corpus.id);
     }
 }

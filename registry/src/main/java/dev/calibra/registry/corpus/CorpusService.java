@@ -5,6 +5,7 @@ import dev.calibra.registry.support.ArtifactPaths;
 import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
 import dev.calibra.registry.support.Page;
+import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -34,7 +35,7 @@ public class CorpusService {
         if (sameContent.isPresent()) {
             return sameContent.get();
         }
-        Optional<CorpusEntity> sameName = corpora.findOwned(teamId, name);
+        Optional<CorpusEntity> sameName = corpora.findByName(teamId, name);
         if (sameName.isPresent()) {
             throw CalibraException.alreadyExists("a corpus named '" + name + "' is already registered with other content ("
                     + sameName.get().id + "); choose another name");
@@ -56,13 +57,13 @@ public class CorpusService {
         return corpus;
     }
 
-    public CorpusEntity get(String teamId, String idOrName) {
+    public CorpusEntity get(TeamScope scope, String idOrName) {
         Checks.required(idOrName, "id");
-        return corpora.findOwned(teamId, idOrName)
+        return corpora.findVisible(scope, idOrName)
                 .orElseThrow(() -> CalibraException.notFound("corpus " + idOrName + " is not registered"));
     }
 
-    public Page<CorpusEntity> list(String teamId, String pageToken, int pageSize) {
-        return corpora.page(teamId, pageToken, pageSize);
+    public Page<CorpusEntity> list(TeamScope scope, String pageToken, int pageSize) {
+        return corpora.page(scope, pageToken, pageSize);
     }
 }

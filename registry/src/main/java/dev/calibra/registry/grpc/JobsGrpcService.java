@@ -24,6 +24,7 @@ import dev.calibra.registry.support.Page;
 import dev.calibra.registry.support.StreamPoller;
 import dev.calibra.registry.support.Times;
 import dev.calibra.registry.team.Caller;
+import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.GrpcErrors;
 import dev.calibra.rpc.Rpc;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -54,12 +55,12 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
 
     @Override
     public void submitJob(SubmitJobRequest request, StreamObserver<Job> response) {
-        Rpc.unary(response, () -> toProto(queue.submit(caller.teamId(), request)));
+        Rpc.unary(response, () -> toProto(queue.submit(caller.scope(), request, caller.traceParent())));
     }
 
     @Override
     public void getJob(GetJobRequest request, StreamObserver<Job> response) {
-        Rpc.unary(response, () -> toProto(queue.get(caller.teamId(), request.getId())));
+        Rpc.unary(response, () -> toProto(queue.get(caller.scope(), request.getId())));
     }
 
     @Override
@@ -67,7 +68,7 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
         Rpc.unary(response, () -> {
             String state = request.getState() == JobState.JOB_STATE_UNSPECIFIED ? null : JobStates.fromProto(request.getState());
             String type = request.getType() == JobType.JOB_TYPE_UNSPECIFIED ? null : JobStates.typeFromProto(request.getType());
-            Page<JobEntity> page = queue.list(caller.teamId(), state, type, request.getStudyId(), request.getPageToken(),
+            Page<JobEntity> page = queue.list(caller.scope(), state, type, request.getStudyId(), request.getPageToken(),
                     request.getPageSize());
             return ListJobsResponse.newBuilder()
                     .addAllJobs(page.items().stream().map(this::toProto).toList())
@@ -78,20 +79,20 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
 
     @Override
     public void cancelJob(CancelJobRequest request, StreamObserver<Job> response) {
-        Rpc.unary(response, () -> toProto(queue.cancel(caller.teamId(), request.getId(), request.getReason())));
+        Rpc.unary(response, () -> toProto(queue.cancel(caller.scope(), request.getId(), request.getReason())));
     }
 
     @Override
     public void watchJob(WatchJobRequest request, StreamObserver<JobEvent> response) {
-        String teamId = caller.teamId();
+        TeamScope scope = caller.scope();
         try {
-            queue.get(teamId, request.getId());
+            queue.get(scope, request.getId());
         } catch (RuntimeException unknownJob) {
             response.onError(GrpcErrors.toStatus(unknownJob));
             return;
         }
         poller.follow((ServerCallStreamObserver<JobEvent>) response, watchPollMillis,
-                () -> queue.get(teamId, request.getId()),
+                () -> queue.get(scope, request.getId()),
                 job -> job.version,
                 JobEntity::isFinished,
                 job -> JobEvent.newBuilder().setJob(toProto(job)).setObservedAt(Times.of(Times.now())).build());
@@ -101,7 +102,7 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
     public void claimJob(ClaimJobRequest request, StreamObserver<ClaimJobResponse> response) {
         Rpc.unary(response, () -> {
             ClaimJobResponse.Builder claimed = ClaimJobResponse.newBuilder();
-            queue.claim(request.getWorkerId(), request.getTypesList(), request.getLeaseSeconds())
+            queue.claim(request.getWorkerId(), request.getTypesList(), request.getLeaseSeconds(), workerTeam())
                     .ifPresent(job -> claimed.setJob(toProto(job)));
             return claimed.build();
         });
@@ -110,7 +111,7 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
     @Override
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
         Rpc.unary(response, () -> {
-            JobEntity job = queue.heartbeat(request.getJobId(), request.getWorkerId(),
+            JobEntity job = queue.heartbeat(workerScope(), request.getJobId(), request.getWorkerId(),
                     request.hasProgress() ? request.getProgress() : null, request.getCheckpointUri(), request.getLeaseSeconds());
             return HeartbeatResponse.newBuilder()
                     .setLeaseExpiresAt(Times.of(job.leaseExpiresAt))
@@ -121,13 +122,23 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
 
     @Override
     public void completeJob(CompleteJobRequest request, StreamObserver<Job> response) {
-        Rpc.unary(response, () -> toProto(queue.complete(request.getJobId(), request.getWorkerId(), request.getResultIdsList())));
+        Rpc.unary(response, () -> toProto(queue.complete(workerScope(), request.getJobId(), request.getWorkerId(), request.getResultIdsList())));
     }
 
     @Override
     public void failJob(FailJobRequest request, StreamObserver<Job> response) {
-        Rpc.unary(response, () -> toProto(queue.fail(request.getJobId(), request.getWorkerId(), request.getError(),
+        Rpc.unary(response, () -> toProto(queue.fail(workerScope(), request.getJobId(), request.getWorkerId(), request.getError(),
                 request.getRetryable())));
+    }
+
+    /** Service keys claim every team's jobs; any other key only its own team's (a team may run its own worker). */
+    private String workerTeam() {
+        return caller.identity().isService() ? null : caller.teamId();
+    }
+
+    /** Service keys report on any job they hold the lease of; any other key on its own team's only. */
+    private TeamScope workerScope() {
+        return caller.identity().isService() ? null : caller.scope();
     }
 
     private Job toProto(JobEntity job) {

@@ -129,6 +129,7 @@ public class RecordMapper {
                 .setStartedAt(Times.of(row.startedAt))
                 .setFinishedAt(Times.of(row.finishedAt))
                 .setCancelRequested(row.cancelRequested)
+                .setTraceParent(orEmpty(row.traceParent))
                 .build();
     }
 

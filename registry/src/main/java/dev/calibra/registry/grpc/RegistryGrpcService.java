@@ -2,6 +2,7 @@ package dev.calibra.registry.grpc;
 
 import dev.calibra.proto.v1.CalibrationSet;
 import dev.calibra.proto.v1.Corpus;
+import dev.calibra.proto.v1.DeleteModelRequest;
 import dev.calibra.proto.v1.GetCalibrationSetRequest;
 import dev.calibra.proto.v1.GetCorpusRequest;
 import dev.calibra.proto.v1.GetModelRequest;
@@ -20,6 +21,7 @@ import dev.calibra.proto.v1.RegisterCalibrationSetRequest;
 import dev.calibra.proto.v1.RegisterCorpusRequest;
 import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.proto.v1.RegistryGrpc;
+import dev.calibra.proto.v1.UpdateModelRequest;
 import dev.calibra.registry.calibration.CalibrationSetEntity;
 import dev.calibra.registry.calibration.CalibrationSetService;
 import dev.calibra.registry.corpus.CorpusEntity;
@@ -59,18 +61,18 @@ public class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
     @Override
     public void registerModel(RegisterModelRequest request, StreamObserver<Model> response) {
-        Rpc.unary(response, () -> mapper.model(models.register(caller.teamId(), request)));
+        Rpc.unary(response, () -> mapper.model(models.register(caller.scope(), request)));
     }
 
     @Override
     public void getModel(GetModelRequest request, StreamObserver<Model> response) {
-        Rpc.unary(response, () -> mapper.model(models.get(caller.teamId(), request.getId())));
+        Rpc.unary(response, () -> mapper.model(models.get(caller.scope(), request.getId())));
     }
 
     @Override
     public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> response) {
         Rpc.unary(response, () -> {
-            Page<ModelEntity> page = models.list(caller.teamId(), request.getParentModelId(), request.getPageToken(),
+            Page<ModelEntity> page = models.list(caller.scope(), request.getParentModelId(), request.getPageToken(),
                     request.getPageSize());
             return ListModelsResponse.newBuilder()
                     .addAllModels(page.items().stream().map(mapper::model).toList())
@@ -86,13 +88,13 @@ public class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
     @Override
     public void getCorpus(GetCorpusRequest request, StreamObserver<Corpus> response) {
-        Rpc.unary(response, () -> mapper.corpus(corpora.get(caller.teamId(), request.getId())));
+        Rpc.unary(response, () -> mapper.corpus(corpora.get(caller.scope(), request.getId())));
     }
 
     @Override
     public void listCorpora(ListCorporaRequest request, StreamObserver<ListCorporaResponse> response) {
         Rpc.unary(response, () -> {
-            Page<CorpusEntity> page = corpora.list(caller.teamId(), request.getPageToken(), request.getPageSize());
+            Page<CorpusEntity> page = corpora.list(caller.scope(), request.getPageToken(), request.getPageSize());
             return ListCorporaResponse.newBuilder()
                     .addAllCorpora(page.items().stream().map(mapper::corpus).toList())
                     .setNextPageToken(page.nextPageToken())
@@ -102,18 +104,18 @@ public class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
     @Override
     public void registerCalibrationSet(RegisterCalibrationSetRequest request, StreamObserver<CalibrationSet> response) {
-        Rpc.unary(response, () -> mapper.calibrationSet(calibrationSets.register(caller.teamId(), request.getCalibrationSet())));
+        Rpc.unary(response, () -> mapper.calibrationSet(calibrationSets.register(caller.scope(), request.getCalibrationSet())));
     }
 
     @Override
     public void getCalibrationSet(GetCalibrationSetRequest request, StreamObserver<CalibrationSet> response) {
-        Rpc.unary(response, () -> mapper.calibrationSet(calibrationSets.get(caller.teamId(), request.getId())));
+        Rpc.unary(response, () -> mapper.calibrationSet(calibrationSets.get(caller.scope(), request.getId())));
     }
 
     @Override
     public void listCalibrationSets(ListCalibrationSetsRequest request, StreamObserver<ListCalibrationSetsResponse> response) {
         Rpc.unary(response, () -> {
-            Page<CalibrationSetEntity> page = calibrationSets.list(caller.teamId(), request.getCorpusId(),
+            Page<CalibrationSetEntity> page = calibrationSets.list(caller.scope(), request.getCorpusId(),
                     request.getPageToken(), request.getPageSize());
             return ListCalibrationSetsResponse.newBuilder()
                     .addAllCalibrationSets(page.items().stream().map(mapper::calibrationSet).toList())
@@ -125,19 +127,29 @@ public class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
     @Override
     public void recordScores(RecordScoresRequest request, StreamObserver<RecordScoresResponse> response) {
         Rpc.unary(response, () -> RecordScoresResponse.newBuilder()
-                .addAllScores(scores.record(caller.teamId(), request.getScoresList()).stream().map(mapper::score).toList())
+                .addAllScores(scores.record(caller.scope(), request.getScoresList()).stream().map(mapper::score).toList())
                 .build());
     }
 
     @Override
     public void queryScores(QueryScoresRequest request, StreamObserver<QueryScoresResponse> response) {
         Rpc.unary(response, () -> {
-            Page<ScoreEntity> page = scores.query(caller.teamId(), request.getModelId(), request.getTask(), request.getMetric(),
+            Page<ScoreEntity> page = scores.query(caller.scope(), request.getModelId(), request.getTask(), request.getMetric(),
                     request.getPageToken(), request.getPageSize());
             return QueryScoresResponse.newBuilder()
                     .addAllScores(page.items().stream().map(mapper::score).toList())
                     .setNextPageToken(page.nextPageToken())
                     .build();
         });
+    }
+
+    @Override
+    public void updateModel(UpdateModelRequest request, StreamObserver<Model> response) {
+        Rpc.unary(response, () -> mapper.model(models.update(caller.scope(), request)));
+    }
+
+    @Override
+    public void deleteModel(DeleteModelRequest request, StreamObserver<Model> response) {
+        Rpc.unary(response, () -> mapper.model(models.delete(caller.scope(), request.getId())));
     }
 }

@@ -17,6 +17,7 @@ import dev.calibra.registry.study.StudyService;
 import dev.calibra.registry.support.Page;
 import dev.calibra.registry.support.StreamPoller;
 import dev.calibra.registry.team.Caller;
+import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.GrpcErrors;
 import dev.calibra.rpc.Rpc;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -50,29 +51,29 @@ public class StudiesGrpcService extends StudiesGrpc.StudiesImplBase {
     @Override
     public void createStudy(CreateStudyRequest request, StreamObserver<Study> response) {
         Rpc.unary(response, () -> {
-            StudyService.Created created = studies.create(caller.teamId(), request);
+            StudyService.Created created = studies.create(caller.scope(), request, caller.traceParent());
             return request.getDryRun() ? mapper.plan(created.study(), created.plan(), created.existing())
-                    : mapper.study(studies.get(caller.teamId(), created.study().id), true);
+                    : mapper.study(studies.get(caller.scope(), created.study().id), true);
         });
     }
 
     @Override
     public void getStudy(GetStudyRequest request, StreamObserver<Study> response) {
-        Rpc.unary(response, () -> mapper.study(studies.get(caller.teamId(), request.getId()), true));
+        Rpc.unary(response, () -> mapper.study(studies.get(caller.scope(), request.getId()), true));
     }
 
     @Override
     public void watchStudy(WatchStudyRequest request, StreamObserver<Study> response) {
-        String teamId = caller.teamId();
+        TeamScope scope = caller.scope();
         try {
-            studies.get(teamId, request.getId());
+            studies.get(scope, request.getId());
         } catch (RuntimeException unknownStudy) {
             response.onError(GrpcErrors.toStatus(unknownStudy));
             return;
         }
         // The counts and state are the version: a change of either is an event.
         poller.follow((ServerCallStreamObserver<Study>) response, watchPollMillis,
-                () -> mapper.study(studies.get(teamId, request.getId()), false),
+                () -> mapper.study(studies.get(scope, request.getId()), false),
                 study -> study.toBuilder().clearCreatedAt().build(),
                 study -> study.getState() != dev.calibra.proto.v1.StudyState.STUDY_STATE_RUNNING,
                 study -> study);
@@ -80,21 +81,22 @@ public class StudiesGrpcService extends StudiesGrpc.StudiesImplBase {
 
     @Override
     public void getStudyReport(GetStudyReportRequest request, StreamObserver<StudyReport> response) {
-        Rpc.unary(response, () -> reports.report(caller.teamId(), request.getId()));
+        Rpc.unary(response, () -> reports.report(caller.scope(), request.getId()));
     }
 
     @Override
     public void listStudies(ListStudiesRequest request, StreamObserver<ListStudiesResponse> response) {
         Rpc.unary(response, () -> {
-            Page<StudyEntity> page = studies.list(caller.teamId(), request.getPageToken(), request.getPageSize());
+            TeamScope scope = caller.scope();
+            Page<StudyEntity> page = studies.list(scope, request.getPageToken(), request.getPageSize());
             return ListStudiesResponse.newBuilder()
-                    .addAllStudies(page.items().stream().map(study -> mapper.study(studies.get(caller.teamId(), study.id), false)).toList())
+                    .addAllStudies(page.items().stream().map(study -> mapper.study(studies.get(scope, study.id), false)).toList())
                     .setNextPageToken(page.nextPageToken()).build();
         });
     }
 
     @Override
     public void cancelStudy(CancelStudyRequest request, StreamObserver<Study> response) {
-        Rpc.unary(response, () -> mapper.study(studies.cancel(caller.teamId(), request.getId()), true));
+        Rpc.unary(response, () -> mapper.study(studies.cancel(caller.scope(), request.getId()), true));
     }
 }

@@ -36,6 +36,8 @@ public class JobEntity extends PanacheEntityBase {
     public String studyId;
     public String checkpointUri;
     public boolean cancelRequested;
+    /** W3C traceparent of the submitting call; empty when it sent none. */
+    public String traceParent;
     public Instant createdAt;
     public Instant startedAt;
     public Instant finishedAt;

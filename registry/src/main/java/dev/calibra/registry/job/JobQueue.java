@@ -8,6 +8,7 @@ import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
 import dev.calibra.registry.support.Json;
 import dev.calibra.registry.support.Page;
+import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,13 +30,21 @@ public class JobQueue {
     private static final int MAX_LEASE_SECONDS = 3600;
 
     private final JobRepository jobs;
+    private final JobInputs inputs;
 
-    public JobQueue(JobRepository jobs) {
+    public JobQueue(JobRepository jobs, JobInputs inputs) {
         this.jobs = jobs;
+        this.inputs = inputs;
     }
 
-    /** Queues a job; a repeated request_id returns the first job, even under a concurrent race. */
-    public JobEntity submit(String teamId, SubmitJobRequest request) {
+    /**
+     * Queues a job of the scope's team; a repeated request_id returns the first job, even under a
+     * concurrent race. Every input the spec names, and every dependency, must be visible to the team.
+     *
+     * @param traceParent W3C traceparent of the submitting call, or empty
+     */
+    public JobEntity submit(TeamScope scope, SubmitJobRequest request, String traceParent) {
+        String teamId = scope.teamId();
         String type = typeOf(request.getSpec());
         if (request.getMaxAttempts() < 0) {
             throw CalibraException.invalidArgument("max_attempts must be >= 0, got " + request.getMaxAttempts());
@@ -51,7 +60,7 @@ public class JobQueue {
             }
         }
         try {
-            return QuarkusTransaction.requiringNew().call(() -> insert(teamId, type, request));
+            return QuarkusTransaction.requiringNew().call(() -> insert(scope, type, request, traceParent));
         } catch (RuntimeException e) {
             // Lost a race on (team, request_id): the winner's job is the answer.
             if (!requestId.isEmpty()) {
@@ -64,16 +73,18 @@ public class JobQueue {
         }
     }
 
-    private JobEntity insert(String teamId, String type, SubmitJobRequest request) {
+    private JobEntity insert(TeamScope scope, String type, SubmitJobRequest request, String traceParent) {
         LinkedHashSet<String> dependencies = new LinkedHashSet<>(request.getDependsOnList());
         for (String dependency : dependencies) {
-            if (jobs.findOwned(teamId, dependency).isEmpty()) {
-                throw CalibraException.notFound("depends_on " + dependency + " is not a job of this team");
+            if (jobs.findVisible(scope, dependency).isEmpty()) {
+                throw CalibraException.notFound("depends_on " + dependency + " is not a job this team can see");
             }
         }
+        inputs.requireVisible(scope, request.getSpec());
         JobEntity job = new JobEntity();
         job.id = Ids.next("job");
-        job.teamId = teamId;
+        job.teamId = scope.teamId();
+        job.traceParent = traceParent;
         job.type = type;
         job.state = JobStates.PENDING;
         job.spec = Json.ofMessage(request.getSpec());
@@ -94,13 +105,13 @@ public class JobQueue {
         return job;
     }
 
-    public JobEntity get(String teamId, String id) {
+    public JobEntity get(TeamScope scope, String id) {
         Checks.required(id, "id");
-        return jobs.findOwned(teamId, id).orElseThrow(() -> CalibraException.notFound("job " + id + " does not exist"));
+        return jobs.findVisible(scope, id).orElseThrow(() -> CalibraException.notFound("job " + id + " does not exist"));
     }
 
-    public Page<JobEntity> list(String teamId, String state, String type, String studyId, String pageToken, int pageSize) {
-        return jobs.page(teamId, state, type, studyId, pageToken, pageSize);
+    public Page<JobEntity> list(TeamScope scope, String state, String type, String studyId, String pageToken, int pageSize) {
+        return jobs.page(scope, state, type, studyId, pageToken, pageSize);
     }
 
     public List<String> dependenciesOf(String jobId) {
@@ -108,8 +119,8 @@ public class JobQueue {
     }
 
     @Transactional
-    public JobEntity cancel(String teamId, String id, String reason) {
-        JobEntity job = locked(teamId, id);
+    public JobEntity cancel(TeamScope scope, String id, String reason) {
+        JobEntity job = locked(scope, id);
         if (job.isFinished()) {
             return job;
         }
@@ -122,15 +133,20 @@ public class JobQueue {
         return job;
     }
 
-    /** Claims the oldest runnable job of the given types, or empty when there is none. */
+    /**
+     * Claims a runnable job of the given types, or empty when there is none: teams take turns (fewest
+     * RUNNING jobs first, teams at their limit skipped), then the team's oldest runnable job.
+     *
+     * @param onlyTeamId claim only this team's jobs; null for every team's (service keys)
+     */
     @Transactional
-    public Optional<JobEntity> claim(String workerId, List<JobType> types, int leaseSeconds) {
+    public Optional<JobEntity> claim(String workerId, List<JobType> types, int leaseSeconds, String onlyTeamId) {
         Checks.required(workerId, "worker_id");
         if (types.isEmpty()) {
             throw CalibraException.invalidArgument("types must name at least one job type");
         }
         List<String> typeNames = types.stream().map(JobStates::typeFromProto).distinct().toList();
-        return jobs.claim(typeNames, workerId, leaseSeconds(leaseSeconds)).map(id -> withInputs(jobs.findById(id)));
+        return jobs.claim(typeNames, workerId, leaseSeconds(leaseSeconds), onlyTeamId).map(id -> withInputs(jobs.findById(id)));
     }
 
     /**
@@ -174,9 +190,9 @@ public class JobQueue {
 
     /** Renews the lease and records progress; says whether the worker should stop. */
     @Transactional
-    public JobEntity heartbeat(String jobId, String workerId, Progress progress, String checkpointUri,
+    public JobEntity heartbeat(TeamScope scope, String jobId, String workerId, Progress progress, String checkpointUri,
             int leaseSeconds) {
-        JobEntity job = leased(jobId, workerId);
+        JobEntity job = leased(scope, jobId, workerId);
         if (JobStates.RUNNING.equals(job.state)) {
             job.leaseExpiresAt = Times.now().plusSeconds(leaseSeconds(leaseSeconds));
             if (progress != null) {
@@ -191,8 +207,8 @@ public class JobQueue {
     }
 
     @Transactional
-    public JobEntity complete(String jobId, String workerId, List<String> resultIds) {
-        JobEntity job = leased(jobId, workerId);
+    public JobEntity complete(TeamScope scope, String jobId, String workerId, List<String> resultIds) {
+        JobEntity job = leased(scope, jobId, workerId);
         if (!JobStates.RUNNING.equals(job.state)) {
             throw CalibraException.failedPrecondition("job " + jobId + " is " + job.state + " (" + job.error
                     + "); its result is not accepted");
@@ -205,8 +221,8 @@ public class JobQueue {
     }
 
     @Transactional
-    public JobEntity fail(String jobId, String workerId, String error, boolean retryable) {
-        JobEntity job = leased(jobId, workerId);
+    public JobEntity fail(TeamScope scope, String jobId, String workerId, String error, boolean retryable) {
+        JobEntity job = leased(scope, jobId, workerId);
         if (!JobStates.RUNNING.equals(job.state)) {
             return job;
         }
@@ -229,20 +245,30 @@ public class JobQueue {
         return jobs.requeueExpiredLeases() + jobs.failOverdue() + jobs.failOrphans();
     }
 
-    private JobEntity locked(String teamId, String id) {
+    /** The job, locked for a change by its owner team. */
+    private JobEntity locked(TeamScope scope, String id) {
         Checks.required(id, "id");
-        return jobs.lockOwned(teamId, id).orElseThrow(() -> CalibraException.notFound("job " + id + " does not exist"));
+        String notFound = "job " + id + " does not exist";
+        JobEntity job = jobs.lockVisible(scope, id).orElseThrow(() -> CalibraException.notFound(notFound));
+        scope.checkChange(job.teamId, "job " + id, notFound);
+        return job;
     }
 
     /**
-     * The job, locked, provided this worker holds (or held, until the job finished) its lease. Workers
-     * serve every team, so the caller's team does not scope these calls.
+     * The job, locked, provided this worker holds (or held, until the job finished) its lease.
+     *
+     * @param scope the caller's team, whose jobs only it may report on; null for service keys, which
+     *     run every team's jobs
      */
-    private JobEntity leased(String jobId, String workerId) {
+    private JobEntity leased(TeamScope scope, String jobId, String workerId) {
         Checks.required(workerId, "worker_id");
         JobEntity job = jobs.findById(Checks.required(jobId, "job_id"), jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        String notFound = "job " + jobId + " does not exist";
         if (job == null) {
-            throw CalibraException.notFound("job " + jobId + " does not exist");
+            throw CalibraException.notFound(notFound);
+        }
+        if (scope != null) {
+            scope.checkChange(job.teamId, "job " + jobId, notFound);
         }
         if (!workerId.equals(job.leaseOwner)) {
             throw CalibraException.failedPrecondition("worker " + workerId + " does not hold the lease of job " + jobId

@@ -1,6 +1,7 @@
 package dev.calibra.registry.job;
 
 import dev.calibra.registry.support.Page;
+import dev.calibra.registry.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,13 +12,27 @@ import java.util.Optional;
 @ApplicationScoped
 public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
 
-    // Oldest runnable pending job of the asked types; SKIP LOCKED lets concurrent claimers pass each other.
+    // A pending job is runnable once everything it depends on succeeded.
+    private static final String RUNNABLE = """
+            j.state = 'PENDING' AND j.type IN (:types)
+            AND NOT EXISTS (SELECT 1 FROM job_dependency d JOIN job p ON p.id = d.depends_on
+                            WHERE d.job_id = j.id AND p.state <> 'SUCCEEDED')""";
+
+    // Teams with runnable work and room under their limit, fairest first: fewest RUNNING jobs, then
+    // the oldest runnable job. Each team costs two index lookups (job_running_team, job_pending_team).
+    private static final String TEAMS_IN_TURN = """
+            SELECT t.id, t.max_running_jobs FROM team t
+            CROSS JOIN LATERAL (SELECT count(*) AS running FROM job r WHERE r.team_id = t.id AND r.state = 'RUNNING') c
+            CROSS JOIN LATERAL (SELECT j.created_at, j.id FROM job j WHERE j.team_id = t.id AND %s
+                                ORDER BY j.created_at, j.id LIMIT 1) oldest
+            WHERE (t.max_running_jobs = 0 OR c.running < t.max_running_jobs) %s
+            ORDER BY c.running, oldest.created_at, oldest.id""".formatted(RUNNABLE, "%s");
+
+    // The team's oldest runnable job; SKIP LOCKED lets concurrent claimers pass each other.
     private static final String CLAIM = """
             WITH candidate AS (
                 SELECT j.id FROM job j
-                WHERE j.state = 'PENDING' AND j.type IN (:types)
-                  AND NOT EXISTS (SELECT 1 FROM job_dependency d JOIN job p ON p.id = d.depends_on
-                                  WHERE d.job_id = j.id AND p.state <> 'SUCCEEDED')
+                WHERE j.team_id = :team AND %s
                 ORDER BY j.created_at, j.id
                 LIMIT 1
                 FOR UPDATE OF j SKIP LOCKED)
@@ -26,7 +41,7 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
                            attempts = attempts + 1, started_at = now(), cancel_requested = FALSE,
                            version = version + 1
             FROM candidate WHERE job.id = candidate.id
-            RETURNING job.id""";
+            RETURNING job.id""".formatted(RUNNABLE);
 
     // Expired leases go back to the queue, or fail for good once the attempts are used up.
     private static final String REQUEUE_EXPIRED = """
@@ -57,14 +72,57 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
             FROM job_dependency d JOIN job p ON p.id = d.depends_on
             WHERE d.job_id = job.id AND job.state = 'PENDING' AND p.state IN ('FAILED', 'CANCELLED')""";
 
-    public Optional<String> claim(List<String> types, String workerId, int leaseSeconds) {
+    /**
+     * Claims one job for the worker: from the team whose turn it is (see TEAMS_IN_TURN), its oldest
+     * runnable job. A team with a limit is locked (FOR NO KEY UPDATE, which job inserts do not wait
+     * for) and its RUNNING jobs counted again under the lock, so concurrent claimers never exceed the
+     * limit. Only the first such lock is waited for, later ones are skipped when taken: a claimer
+     * that waits holds no team lock, so claimers cannot deadlock.
+     *
+     * @param onlyTeamId restricts the claim to one team's jobs; null for every team (service keys)
+     */
+    public Optional<String> claim(List<String> types, String workerId, int leaseSeconds, String onlyTeamId) {
+        String teamsQuery = TEAMS_IN_TURN.formatted(onlyTeamId == null ? "" : "AND t.id = :only");
+        var query = getEntityManager().createNativeQuery(teamsQuery).setParameter("types", types);
+        if (onlyTeamId != null) {
+            query.setParameter("only", onlyTeamId);
+        }
         @SuppressWarnings("unchecked")
-        List<String> ids = getEntityManager().createNativeQuery(CLAIM)
-                .setParameter("types", types)
-                .setParameter("worker", workerId)
-                .setParameter("lease", (double) leaseSeconds)
-                .getResultList();
-        return ids.stream().findFirst();
+        List<Object[]> teams = query.getResultList();
+        boolean holdingTeamLock = false;
+        for (Object[] team : teams) {
+            String teamId = (String) team[0];
+            if (((Number) team[1]).intValue() > 0) {
+                if (!roomUnderLimit(teamId, holdingTeamLock)) {
+                    continue;
+                }
+                holdingTeamLock = true;
+            }
+            @SuppressWarnings("unchecked")
+            List<String> ids = getEntityManager().createNativeQuery(CLAIM)
+                    .setParameter("team", teamId)
+                    .setParameter("types", types)
+                    .setParameter("worker", workerId)
+                    .setParameter("lease", (double) leaseSeconds)
+                    .getResultList();
+            if (!ids.isEmpty()) {
+                return Optional.of(ids.get(0));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean roomUnderLimit(String teamId, boolean skipIfLocked) {
+        @SuppressWarnings("unchecked")
+        List<Number> limit = getEntityManager().createNativeQuery("SELECT max_running_jobs FROM team WHERE id = :team FOR NO KEY UPDATE"
+                + (skipIfLocked ? " SKIP LOCKED" : "")).setParameter("team", teamId).getResultList();
+        if (limit.isEmpty()) {
+            return false;
+        }
+        Number running = (Number) getEntityManager()
+                .createNativeQuery("SELECT count(*) FROM job WHERE team_id = :team AND state = 'RUNNING'")
+                .setParameter("team", teamId).getSingleResult();
+        return limit.get(0).intValue() == 0 || running.intValue() < limit.get(0).intValue();
     }
 
     public int requeueExpiredLeases() {
@@ -79,22 +137,23 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
         return getEntityManager().createNativeQuery(FAIL_ORPHANS).executeUpdate();
     }
 
-    public Optional<JobEntity> findOwned(String teamId, String id) {
-        return find("teamId = ?1 and id = ?2", teamId, id).firstResultOptional();
+    /** A job the scope may read. */
+    public Optional<JobEntity> findVisible(TeamScope scope, String id) {
+        return find("teamId in ?1 and id = ?2", scope.readable(), id).firstResultOptional();
     }
 
     /** Reads a job with a row lock, for state changes. */
-    public Optional<JobEntity> lockOwned(String teamId, String id) {
-        return find("teamId = ?1 and id = ?2", teamId, id).withLock(LockModeType.PESSIMISTIC_WRITE).firstResultOptional();
+    public Optional<JobEntity> lockVisible(TeamScope scope, String id) {
+        return find("teamId in ?1 and id = ?2", scope.readable(), id).withLock(LockModeType.PESSIMISTIC_WRITE).firstResultOptional();
     }
 
     public Optional<JobEntity> findByRequestId(String teamId, String requestId) {
         return find("teamId = ?1 and requestId = ?2", teamId, requestId).firstResultOptional();
     }
 
-    public Page<JobEntity> page(String teamId, String state, String type, String studyId, String pageToken, int pageSize) {
-        StringBuilder where = new StringBuilder("teamId = :team");
-        Parameters parameters = Parameters.with("team", teamId);
+    public Page<JobEntity> page(TeamScope scope, String state, String type, String studyId, String pageToken, int pageSize) {
+        StringBuilder where = new StringBuilder("teamId in :teams");
+        Parameters parameters = Parameters.with("teams", scope.readable());
         if (state != null) {
             where.append(" and state = :state");
             parameters.and("state", state);

@@ -2,19 +2,24 @@ package dev.calibra.registry.model;
 
 import dev.calibra.artifacts.ContentHash;
 import dev.calibra.proto.v1.RegisterModelRequest;
+import dev.calibra.proto.v1.UpdateModelRequest;
 import dev.calibra.registry.support.ArtifactPaths;
 import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
 import dev.calibra.registry.support.Json;
 import dev.calibra.registry.support.Page;
+import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.calibra.registry.support.Times;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Registers and reads models. Registration is idempotent by content, so pipelines can rerun. */
@@ -28,7 +33,8 @@ public class ModelService {
     }
 
     @Transactional
-    public ModelEntity register(String teamId, RegisterModelRequest request) {
+    public ModelEntity register(TeamScope scope, RegisterModelRequest request) {
+        String teamId = scope.teamId();
         String name = Checks.required(request.getName(), "name");
         String architecture = Checks.required(request.getArchitecture(), "architecture");
         Checks.positive(request.getParameterCount(), "parameter_count");
@@ -41,10 +47,11 @@ public class ModelService {
             throw CalibraException.invalidArgument("sha256 " + request.getSha256() + " does not match the content of "
                     + folder + " (" + sha256 + "); the folder changed or the hash was computed differently");
         }
+        // A model may derive from any model the team can read (a granted team's base model, say).
         String parentId = request.getParentModelId();
-        if (!parentId.isEmpty() && models.findOwned(teamId, parentId).isEmpty()) {
-            throw CalibraException.notFound("parent_model_id " + parentId + " is not a registered model");
-        }
+        ModelEntity parent = parentId.isEmpty() ? null : models.findVisible(scope, parentId)
+                .filter(found -> models.holdForReference(found.id))
+                .orElseThrow(() -> CalibraException.notFound("parent_model_id " + parentId + " is not a registered model"));
 
         Optional<ModelEntity> sameName = models.findByName(teamId, name);
         if (sameName.isPresent()) {
@@ -64,7 +71,7 @@ public class ModelService {
         model.dtype = request.getDtype().isEmpty() ? "float32" : request.getDtype();
         model.artifactUri = folder.toUri().toString();
         model.sha256 = sha256;
-        model.parentModelId = parentId.isEmpty() ? null : models.findOwned(teamId, parentId).orElseThrow().id;
+        model.parentModelId = parent == null ? null : parent.id;
         model.producingJobId = emptyToNull(request.getProducingJobId());
         if (request.hasCompression()) {
             model.compressionMethod = emptyToNull(request.getCompression().getMethod());
@@ -78,14 +85,66 @@ public class ModelService {
         return model;
     }
 
-    public ModelEntity get(String teamId, String idOrName) {
+    public ModelEntity get(TeamScope scope, String idOrName) {
         Checks.required(idOrName, "id");
-        return models.findOwned(teamId, idOrName)
+        return models.findVisible(scope, idOrName)
                 .orElseThrow(() -> CalibraException.notFound("model " + idOrName + " is not registered"));
     }
 
-    public Page<ModelEntity> list(String teamId, String parentModelId, String pageToken, int pageSize) {
-        return models.page(teamId, parentModelId, pageToken, pageSize);
+    public Page<ModelEntity> list(TeamScope scope, String parentModelId, String pageToken, int pageSize) {
+        return models.page(scope, parentModelId, pageToken, pageSize);
+    }
+
+    /** Changes description and tags, the only mutable fields; the owner team only. */
+    @Transactional
+    public ModelEntity update(TeamScope scope, UpdateModelRequest request) {
+        if (!request.getUpdateDescription() && !request.getUpdateTags()) {
+            throw CalibraException.invalidArgument("nothing to change: set update_description or update_tags");
+        }
+        ModelEntity model = owned(scope, request.getId());
+        if (request.getUpdateDescription()) {
+            model.description = request.getDescription();
+        }
+        if (request.getUpdateTags()) {
+            List<String> tags = new ArrayList<>();
+            for (int i = 0; i < request.getTagsCount(); i++) {
+                tags.add(Checks.required(request.getTags(i), "tags[" + i + "]"));
+            }
+            model.tags = Json.ofList(tags);
+        }
+        return model;
+    }
+
+    /**
+     * Deletes a model record that nothing refers to (the owner team only); its artifact stays for
+     * `calibra gc`. The database's delete trigger holds the same rule for anyone else.
+     */
+    @Transactional
+    public ModelEntity delete(TeamScope scope, String id) {
+        ModelEntity model = owned(scope, id);
+        ModelRepository.References references = models.references(model);
+        if (references.any()) {
+            throw CalibraException.failedPrecondition("model " + model.id + " cannot be deleted: " + references.derivedModels()
+                    + " model(s) derive from it, and " + references.scores() + " score(s), " + references.calibrationSets()
+                    + " calibration set(s) and " + references.jobs() + " job(s) refer to it; registered versions others depend on stay");
+        }
+        try {
+            models.delete(model);
+            models.flush();
+        } catch (PersistenceException raced) {
+            // A job or score referring to it committed since the count; the delete trigger refused.
+            throw CalibraException.failedPrecondition("model " + model.id + " cannot be deleted: a record referring to it was"
+                    + " just added");
+        }
+        return model;
+    }
+
+    private ModelEntity owned(TeamScope scope, String idOrName) {
+        Checks.required(idOrName, "id");
+        String notFound = "model " + idOrName + " is not registered";
+        ModelEntity model = models.lockVisible(scope, idOrName).orElseThrow(() -> CalibraException.notFound(notFound));
+        scope.checkChange(model.teamId, "model " + model.id, notFound);
+        return model;
     }
 
     private static String hashOf(Path folder) {

@@ -1,6 +1,7 @@
 package dev.calibra.registry.score;
 
 import dev.calibra.registry.support.Page;
+import dev.calibra.registry.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,9 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ScoreRepository implements PanacheRepositoryBase<ScoreEntity, String> {
 
-    public Page<ScoreEntity> query(String teamId, String modelId, String task, String metric, String pageToken, int pageSize) {
-        StringBuilder where = new StringBuilder("teamId = :team");
-        Parameters parameters = Parameters.with("team", teamId);
+    public Page<ScoreEntity> query(TeamScope scope, String modelId, String task, String metric, String pageToken, int pageSize) {
+        StringBuilder where = new StringBuilder("teamId in :teams");
+        Parameters parameters = Parameters.with("teams", scope.readable());
         if (!modelId.isEmpty()) {
             where.append(" and modelId = :model");
             parameters.and("model", modelId);

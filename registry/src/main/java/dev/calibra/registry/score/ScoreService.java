@@ -6,6 +6,7 @@ import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
 import dev.calibra.registry.support.Json;
 import dev.calibra.registry.support.Page;
+import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -27,7 +28,8 @@ public class ScoreService {
     }
 
     @Transactional
-    public List<ScoreEntity> record(String teamId, List<Score> requested) {
+    public List<ScoreEntity> record(TeamScope scope, List<Score> requested) {
+        String teamId = scope.teamId();
         if (requested.isEmpty()) {
             throw CalibraException.invalidArgument("scores is empty: nothing to record");
         }
@@ -36,7 +38,8 @@ public class ScoreService {
             Score score = requested.get(i);
             String field = "scores[" + i + "]";
             String modelId = Checks.required(score.getModelId(), field + ".model_id");
-            String resolvedModel = models.findOwned(teamId, modelId)
+            // A team may score any model it can read; the score is the team's.
+            String resolvedModel = models.findVisible(scope, modelId)
                     .orElseThrow(() -> CalibraException.notFound(field + ".model_id " + modelId + " is not a registered model")).id;
             if (!Double.isFinite(score.getValue())) {
                 throw CalibraException.invalidArgument(field + ".value must be a finite number, got " + score.getValue());
@@ -69,7 +72,7 @@ public class ScoreService {
         return recorded;
     }
 
-    public Page<ScoreEntity> query(String teamId, String modelId, String task, String metric, String pageToken, int pageSize) {
-        return scores.query(teamId, modelId, task, metric, pageToken, pageSize);
+    public Page<ScoreEntity> query(TeamScope scope, String modelId, String task, String metric, String pageToken, int pageSize) {
+        return scores.query(scope, modelId, task, metric, pageToken, pageSize);
     }
 }

@@ -1,6 +1,7 @@
 package dev.calibra.registry.study;
 
 import dev.calibra.proto.v1.StudyReport;
+import dev.calibra.registry.team.TeamScope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,8 +19,8 @@ public class StudyReports {
         this.mapper = mapper;
     }
 
-    public StudyReport report(String teamId, String id) {
-        StudyEntity study = studies.get(teamId, id);
+    public StudyReport report(TeamScope scope, String id) {
+        StudyEntity study = studies.get(scope, id);
         ReportAggregator.Aggregated aggregated = ReportAggregator.aggregate(
                 QuarkusTransaction.requiringNew().call(() -> repository.scores(id)));
         return StudyReport.newBuilder()

@@ -1,6 +1,7 @@
 package dev.calibra.registry.study;
 
 import dev.calibra.registry.support.Page;
+import dev.calibra.registry.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,16 +23,16 @@ public class StudyRepository implements PanacheRepositoryBase<StudyEntity, Strin
             String metric, double value, double stderr, String modelId, String calibrationSetId, String fingerprint,
             String compressJobId) {}
 
-    public Optional<StudyEntity> findOwned(String teamId, String id) {
-        return find("teamId = ?1 and id = ?2", teamId, id).firstResultOptional();
+    public Optional<StudyEntity> findVisible(TeamScope scope, String id) {
+        return find("teamId in ?1 and id = ?2", scope.readable(), id).firstResultOptional();
     }
 
     public Optional<StudyEntity> findByRequestId(String teamId, String requestId) {
         return find("teamId = ?1 and requestId = ?2", teamId, requestId).firstResultOptional();
     }
 
-    public Page<StudyEntity> page(String teamId, String pageToken, int pageSize) {
-        return Page.query(this, "teamId = :team", Parameters.with("team", teamId), pageToken, pageSize, study -> study.id);
+    public Page<StudyEntity> page(TeamScope scope, String pageToken, int pageSize) {
+        return Page.query(this, "teamId in :teams", Parameters.with("teams", scope.readable()), pageToken, pageSize, study -> study.id);
     }
 
     public void addCell(String studyId, int position, String jobId, PlannedJob job, boolean reused) {

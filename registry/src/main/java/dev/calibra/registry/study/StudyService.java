@@ -16,6 +16,7 @@ import dev.calibra.registry.support.Ids;
 import dev.calibra.registry.support.Json;
 import dev.calibra.registry.support.Page;
 import dev.calibra.registry.support.Times;
+import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,7 +56,14 @@ public class StudyService {
         this.corpora = corpora;
     }
 
-    public Created create(String teamId, CreateStudyRequest request) {
+    /**
+     * Validates, expands and queues a study of the scope's team. Models and corpora may be any the team
+     * can read; the study and its jobs are the team's.
+     *
+     * @param traceParent W3C traceparent of the CreateStudy call, given to every job it queues
+     */
+    public Created create(TeamScope scope, CreateStudyRequest request, String traceParent) {
+        String teamId = scope.teamId();
         if (request.hasSpec() == !request.getSpecYaml().isBlank()) {
             throw CalibraException.invalidArgument("give exactly one of spec and spec_yaml");
         }
@@ -65,13 +73,13 @@ public class StudyService {
             if (earlier.isPresent()) {
                 StudyEntity study = earlier.get();
                 StudySpec spec = Json.toMessage(study.spec, StudySpec.newBuilder()).build();
-                queueJobs(teamId, study, StudyGrid.expand(spec, modelNames(teamId, spec)));
+                queueJobs(scope, study, StudyGrid.expand(spec, modelNames(scope, spec)), traceParent);
                 return new Created(study, List.of(), Map.of());
             }
         }
         SpecErrors errors = new SpecErrors();
         StudySpec parsed = request.hasSpec() ? request.getSpec() : StudySpecYaml.parse(request.getSpecYaml(), errors);
-        StudySpecValidator.Resolved resolved = QuarkusTransaction.requiringNew().call(() -> validator(teamId).validate(parsed, errors));
+        StudySpecValidator.Resolved resolved = QuarkusTransaction.requiringNew().call(() -> validator(scope).validate(parsed, errors));
         errors.throwIfAny();
         List<PlannedJob> plan = StudyGrid.expand(resolved.spec(), resolved.modelNames());
         if (request.getDryRun()) {
@@ -97,7 +105,7 @@ public class StudyService {
                 throw raced;
             }
         }
-        queueJobs(teamId, study, plan);
+        queueJobs(scope, study, plan, traceParent);
         return new Created(study, List.of(), Map.of());
     }
 
@@ -115,7 +123,8 @@ public class StudyService {
     }
 
     /** Submits every cell's job (idempotent by its request id) and records the cell; safe to repeat. */
-    private void queueJobs(String teamId, StudyEntity study, List<PlannedJob> plan) {
+    private void queueJobs(TeamScope scope, StudyEntity study, List<PlannedJob> plan, String traceParent) {
+        String teamId = scope.teamId();
         Map<String, String> jobIds = new HashMap<>();
         for (int position = 0; position < plan.size(); position++) {
             PlannedJob job = plan.get(position);
@@ -125,9 +134,9 @@ public class StudyService {
                 String requestId = freshRequestId(teamId, study.id, job.requestId());
                 Optional<JobEntity> before = QuarkusTransaction.requiringNew().call(() -> jobs.findByRequestId(teamId, requestId));
                 reused = before.isPresent() && !study.id.equals(before.get().studyId);
-                JobEntity submitted = queue.submit(teamId, SubmitJobRequest.newBuilder()
+                JobEntity submitted = queue.submit(scope, SubmitJobRequest.newBuilder()
                         .setSpec(job.spec()).setRequestId(requestId).setStudyId(study.id)
-                        .addAllDependsOn(job.dependsOn().stream().map(jobIds::get).toList()).build());
+                        .addAllDependsOn(job.dependsOn().stream().map(jobIds::get).toList()).build(), traceParent);
                 jobId = submitted.id;
                 jobIds.put(job.requestId(), jobId);
             }
@@ -158,24 +167,24 @@ public class StudyService {
         });
     }
 
-    private Map<String, String> modelNames(String teamId, StudySpec spec) {
+    private Map<String, String> modelNames(TeamScope scope, StudySpec spec) {
         return QuarkusTransaction.requiringNew().call(() -> {
             Map<String, String> names = new HashMap<>();
-            spec.getModelsList().forEach(id -> models.findOwned(teamId, id).ifPresent(model -> names.put(model.id, model.name)));
+            spec.getModelsList().forEach(id -> models.findVisible(scope, id).ifPresent(model -> names.put(model.id, model.name)));
             return names;
         });
     }
 
-    private StudySpecValidator validator(String teamId) {
+    private StudySpecValidator validator(TeamScope scope) {
         return new StudySpecValidator(
-                reference -> models.findOwned(teamId, reference).map(m -> new StudySpecValidator.Named(m.id, m.name)),
-                reference -> corpora.findOwned(teamId, reference).map(c -> new StudySpecValidator.Named(c.id, c.name)));
+                reference -> models.findVisible(scope, reference).map(m -> new StudySpecValidator.Named(m.id, m.name)),
+                reference -> corpora.findVisible(scope, reference).map(c -> new StudySpecValidator.Named(c.id, c.name)));
     }
 
     /** The study, its state brought up to date: FINISHED once every job has finished. */
-    public StudyEntity get(String teamId, String id) {
+    public StudyEntity get(TeamScope scope, String id) {
         Checks.required(id, "id");
-        StudyEntity study = QuarkusTransaction.requiringNew().call(() -> studies.findOwned(teamId, id))
+        StudyEntity study = QuarkusTransaction.requiringNew().call(() -> studies.findVisible(scope, id))
                 .orElseThrow(() -> CalibraException.notFound("study " + id + " does not exist"));
         if (RUNNING.equals(study.state)) {
             Map<String, Integer> counts = counts(id);
@@ -208,19 +217,20 @@ public class StudyService {
                 .map(dependency -> Optional.ofNullable(jobs.findById(dependency).requestId).orElse(dependency)).toList());
     }
 
-    public Page<StudyEntity> list(String teamId, String pageToken, int pageSize) {
-        return QuarkusTransaction.requiringNew().call(() -> studies.page(teamId, pageToken, pageSize));
+    public Page<StudyEntity> list(TeamScope scope, String pageToken, int pageSize) {
+        return QuarkusTransaction.requiringNew().call(() -> studies.page(scope, pageToken, pageSize));
     }
 
     /** Cancels the study's unfinished jobs (shared ones too: the study asked for them) and the study. */
-    public StudyEntity cancel(String teamId, String id) {
-        StudyEntity study = get(teamId, id);
+    public StudyEntity cancel(TeamScope scope, String id) {
+        StudyEntity study = get(scope, id);
+        scope.checkChange(study.teamId, "study " + id, "study " + id + " does not exist");
         if (!RUNNING.equals(study.state)) {
             return study;
         }
         for (StudyRepository.Cell cell : cells(id)) {
             if (!JobStates.isFinished(cell.state())) {
-                queue.cancel(teamId, cell.jobId(), "study " + id + " was cancelled");
+                queue.cancel(scope, cell.jobId(), "study " + id + " was cancelled");
             }
         }
         QuarkusTransaction.requiringNew().run(() -> {
@@ -228,7 +238,7 @@ public class StudyService {
             row.state = CANCELLED;
             row.finishedAt = Times.now();
         });
-        return get(teamId, id);
+        return get(scope, id);
     }
 
     static JobState jobState(String state) {

@@ -23,11 +23,18 @@ import dev.calibra.proto.v1.JobType;
 import dev.calibra.proto.v1.JobsGrpc;
 import dev.calibra.proto.v1.ListJobsRequest;
 import dev.calibra.proto.v1.Progress;
+import dev.calibra.proto.v1.RegisterModelRequest;
+import dev.calibra.proto.v1.RegistryGrpc;
 import dev.calibra.proto.v1.SubmitJobRequest;
 import dev.calibra.proto.v1.WatchJobRequest;
+import dev.calibra.registry.Assets;
+import dev.calibra.registry.KeyedChannels;
 import dev.calibra.registry.TestDatabase;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -45,6 +52,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,11 +63,21 @@ class JobQueueTest {
     @GrpcClient("registry")
     JobsGrpc.JobsBlockingStub jobs;
 
+    @GrpcClient("registry")
+    RegistryGrpc.RegistryBlockingStub registry;
+
     @Inject EntityManager entityManager;
     @Inject JobQueue queue;
+    @ConfigProperty(name = "calibra.auth.admin-key") String adminKey;
+
+    /** A registered model for the jobs to name: a job may only name inputs its team can see. */
+    String model;
 
     @BeforeEach
     void emptyQueue() {
+        model = registry.registerModel(RegisterModelRequest.newBuilder().setName("queue-test-model")
+                .setArtifactUri(Assets.stories260K().toString()).setArchitecture("LlamaForCausalLM")
+                .setParameterCount(260_000).build()).getId();
         // Earlier tests' pending jobs would be claimed first; finish them so each test sees only its own.
         QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
                 "UPDATE job SET state = 'CANCELLED', finished_at = now() WHERE state IN ('PENDING', 'RUNNING')").executeUpdate());
@@ -81,7 +99,7 @@ class JobQueueTest {
     @Test
     void submitJob_sameRequestIdTwice_returnsTheSameJob() {
         String requestId = UUID.randomUUID().toString();
-        SubmitJobRequest request = SubmitJobRequest.newBuilder().setSpec(evaluate("m")).setRequestId(requestId).build();
+        SubmitJobRequest request = SubmitJobRequest.newBuilder().setSpec(evaluate(model)).setRequestId(requestId).build();
         Job first = jobs.submitJob(request);
         Job second = jobs.submitJob(request);
         assertEquals(first.getId(), second.getId());
@@ -93,7 +111,7 @@ class JobQueueTest {
     @Test
     void submitJob_concurrentSameRequestId_createsOneJob() throws Exception {
         String requestId = UUID.randomUUID().toString();
-        SubmitJobRequest request = SubmitJobRequest.newBuilder().setSpec(evaluate("m")).setRequestId(requestId).build();
+        SubmitJobRequest request = SubmitJobRequest.newBuilder().setSpec(evaluate(model)).setRequestId(requestId).build();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<Job>> futures = new ArrayList<>();
@@ -123,7 +141,7 @@ class JobQueueTest {
         int jobCount = 40;
         Set<String> submitted = new HashSet<>();
         for (int i = 0; i < jobCount; i++) {
-            submitted.add(submit("m" + i).getId());
+            submitted.add(submit(model).getId());
         }
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<String> claimed = Collections.synchronizedList(new ArrayList<>());
@@ -150,7 +168,7 @@ class JobQueueTest {
 
     @Test
     void expiredLease_isQueuedAgain_thenFailsWhenAttemptsRunOut() throws Exception {
-        Job job = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate("m")).setMaxAttempts(2).build());
+        Job job = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate(model)).setMaxAttempts(2).build());
         assertEquals(job.getId(), claim("dying-worker", 1).getJob().getId());
         Thread.sleep(1500);
         queue.reap();
@@ -175,7 +193,7 @@ class JobQueueTest {
 
     @Test
     void heartbeat_renewsLeaseAndRecordsProgress_completeStoresResults() {
-        Job job = submit("m");
+        Job job = submit(model);
         claim("w", 30);
         HeartbeatResponse beat = jobs.heartbeat(HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("w")
                 .setProgress(Progress.newBuilder().setFraction(0.5).setMessage("block 3/5")).setLeaseSeconds(120).build());
@@ -195,7 +213,7 @@ class JobQueueTest {
 
     @Test
     void maxRunTime_failsTheJobEvenWhileItHeartbeats() throws Exception {
-        Job job = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate("m")).setMaxRunSeconds(1).build());
+        Job job = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate(model)).setMaxRunSeconds(1).build());
         claim("slow-worker", 60);
         Thread.sleep(1300);
         queue.reap();
@@ -208,7 +226,7 @@ class JobQueueTest {
 
     @Test
     void failJob_retryable_isQueuedAgain_notRetryable_failsForGood() {
-        Job job = submit("m");
+        Job job = submit(model);
         claim("w", 30);
         Job retried = jobs.failJob(FailJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("w")
                 .setError("connection reset").setRetryable(true).build());
@@ -222,8 +240,8 @@ class JobQueueTest {
 
     @Test
     void dependentJob_waitsForItsDependency_andFailsWithIt() {
-        Job first = submit("m");
-        Job second = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate("m2")).addDependsOn(first.getId()).build());
+        Job first = submit(model);
+        Job second = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate(model)).addDependsOn(first.getId()).build());
         assertEquals(first.getId(), claim("w", 30).getJob().getId());
         assertFalse(claim("w", 30).hasJob(), "the dependent job is not runnable yet");
         jobs.failJob(FailJobRequest.newBuilder().setJobId(first.getId()).setWorkerId("w").setError("boom").build());
@@ -233,7 +251,7 @@ class JobQueueTest {
         assertTrue(orphan.getError().startsWith("dependency " + first.getId() + " ended FAILED"), orphan.getError());
 
         StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class, () -> jobs.submitJob(
-                SubmitJobRequest.newBuilder().setSpec(evaluate("m")).addDependsOn("job-missing").build()));
+                SubmitJobRequest.newBuilder().setSpec(evaluate(model)).addDependsOn("job-missing").build()));
         assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
     }
 
@@ -242,7 +260,7 @@ class JobQueueTest {
         Job calibrate = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(JobSpec.newBuilder().setCalibrate(
                 dev.calibra.proto.v1.SampleCalibrationSetRequest.getDefaultInstance())).build());
         Job compress = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(JobSpec.newBuilder().setCompress(
-                dev.calibra.proto.v1.CompressRequest.newBuilder().setModelId("mdl-base").setMethod("gptq")))
+                dev.calibra.proto.v1.CompressRequest.newBuilder().setModelId(model).setMethod("gptq")))
                 .addDependsOn(calibrate.getId()).build());
         Job evaluate = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate("")).addDependsOn(compress.getId()).build());
         ClaimJobRequest.Builder any = ClaimJobRequest.newBuilder().setWorkerId("w").addTypes(JobType.JOB_TYPE_CALIBRATE)
@@ -253,7 +271,7 @@ class JobQueueTest {
         Job claimedCompress = jobs.claimJob(any.build()).getJob();
         assertEquals(compress.getId(), claimedCompress.getId());
         assertEquals("cal-7", claimedCompress.getSpec().getCompress().getCalibrationSetId());
-        assertEquals("mdl-base", claimedCompress.getSpec().getCompress().getModelId(), "given inputs are kept");
+        assertEquals(model, claimedCompress.getSpec().getCompress().getModelId(), "given inputs are kept");
         jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(compress.getId()).setWorkerId("w").addResultIds("mdl-9").build());
         assertEquals("mdl-9", jobs.claimJob(any.build()).getJob().getSpec().getEvaluate().getModelId());
         assertEquals("mdl-9", jobs.getJob(GetJobRequest.newBuilder().setId(evaluate.getId()).build())
@@ -262,7 +280,7 @@ class JobQueueTest {
 
     @Test
     void cancelJob_running_tellsTheWorkerToStop_andRefusesItsResult() {
-        Job job = submit("m");
+        Job job = submit(model);
         claim("w", 30);
         Job cancelled = jobs.cancelJob(CancelJobRequest.newBuilder().setId(job.getId()).setReason("wrong model").build());
         assertEquals(JobState.JOB_STATE_CANCELLED, cancelled.getState());
@@ -274,7 +292,7 @@ class JobQueueTest {
 
     @Test
     void watchJob_streamsEachChange_andEndsWhenFinished() throws Exception {
-        Job job = submit("m");
+        Job job = submit(model);
         Iterator<JobEvent> events = jobs.watchJob(WatchJobRequest.newBuilder().setId(job.getId()).build());
         assertEquals(JobState.JOB_STATE_PENDING, events.next().getJob().getState());
         claim("w", 30);
@@ -290,12 +308,36 @@ class JobQueueTest {
 
     @Test
     void listJobs_filtersByState() {
-        Job pending = submit("m");
-        Job running = submit("m");
+        Job pending = submit(model);
+        Job running = submit(model);
         claim("w", 30);
         List<Job> listed = jobs.listJobs(ListJobsRequest.newBuilder().setState(JobState.JOB_STATE_PENDING).build()).getJobsList();
         assertTrue(listed.stream().anyMatch(j -> j.getId().equals(running.getId())) ^ listed.stream().anyMatch(j -> j.getId().equals(pending.getId())));
         assertTrue(listed.stream().allMatch(j -> j.getState() == JobState.JOB_STATE_PENDING));
         assertNotEquals(pending.getId(), running.getId());
+    }
+
+    @Test
+    void submitJob_keepsTheCallersTraceparent_andDropsAMalformedOne() {
+        String traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        // A plain channel: the injected clients may be traced and send a traceparent of their own.
+        ManagedChannel channel = KeyedChannels.withKey(adminKey);
+        try {
+            Job traced = JobsGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(traceHeader(traceParent)))
+                    .submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate(model)).build());
+            assertEquals(traceParent, traced.getTraceParent());
+            assertEquals(traceParent, jobs.getJob(GetJobRequest.newBuilder().setId(traced.getId()).build()).getTraceParent());
+            Job malformed = JobsGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
+                    traceHeader("00-not-a-trace"))).submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate(model)).build());
+            assertEquals("", malformed.getTraceParent());
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    static Metadata traceHeader(String traceParent) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), traceParent);
+        return headers;
     }
 }

@@ -12,7 +12,10 @@ import dev.calibra.proto.v1.JobSpec;
 import dev.calibra.proto.v1.JobState;
 import dev.calibra.proto.v1.JobType;
 import dev.calibra.proto.v1.JobsGrpc;
+import dev.calibra.proto.v1.RegisterModelRequest;
+import dev.calibra.proto.v1.RegistryGrpc;
 import dev.calibra.proto.v1.SubmitJobRequest;
+import dev.calibra.registry.Assets;
 import dev.calibra.registry.TestDatabase;
 import dev.calibra.rpc.CalibraException;
 import dev.calibra.rpc.worker.JobContext;
@@ -40,17 +43,26 @@ class JobWorkerTest {
     @GrpcClient("registry")
     JobsGrpc.JobsBlockingStub jobs;
 
+    @GrpcClient("registry")
+    RegistryGrpc.RegistryBlockingStub registry;
+
     @Inject EntityManager entityManager;
+
+    /** A registered model for the jobs to name: a job may only name inputs its team can see. */
+    String model;
 
     @BeforeEach
     void emptyQueue() {
+        model = registry.registerModel(RegisterModelRequest.newBuilder().setName("worker-test-model")
+                .setArtifactUri(Assets.stories260K().toString()).setArchitecture("LlamaForCausalLM")
+                .setParameterCount(260_000).build()).getId();
         QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
                 "UPDATE job SET state = 'CANCELLED', finished_at = now() WHERE state IN ('PENDING', 'RUNNING')").executeUpdate());
     }
 
     private Job submit() {
         return jobs.submitJob(SubmitJobRequest.newBuilder()
-                .setSpec(JobSpec.newBuilder().setEvaluate(EvaluateRequest.newBuilder().setModelId("m"))).build());
+                .setSpec(JobSpec.newBuilder().setEvaluate(EvaluateRequest.newBuilder().setModelId(model))).build());
     }
 
     private Job get(String id) {

@@ -30,9 +30,13 @@ import dev.calibra.proto.v1.StudyJob;
 import dev.calibra.proto.v1.StudyReport;
 import dev.calibra.proto.v1.StudyState;
 import dev.calibra.registry.Assets;
+import dev.calibra.registry.KeyedChannels;
 import dev.calibra.registry.TestDatabase;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -49,6 +53,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +71,7 @@ class StudiesGrpcServiceTest {
     @GrpcClient("registry") JobsGrpc.JobsBlockingStub jobs;
     @GrpcClient("registry") RegistryGrpc.RegistryBlockingStub registry;
     @Inject EntityManager entityManager;
+    @ConfigProperty(name = "calibra.auth.admin-key") String adminKey;
 
     @TempDir Path temp;
 
@@ -134,6 +140,26 @@ class StudiesGrpcServiceTest {
                 }
                 default -> throw new IllegalArgumentException("unexpected job type " + job.getType());
             }
+        }
+    }
+
+    @Test
+    void createStudy_givesEveryJobTheCallsTraceparent() {
+        String traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), traceParent);
+        // A plain channel: the injected clients may be traced and send a traceparent of their own.
+        ManagedChannel channel = KeyedChannels.withKey(adminKey);
+        try {
+            Study study = StudiesGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .createStudy(CreateStudyRequest.newBuilder().setSpecYaml(yaml(1, "")).build());
+            assertFalse(study.getJobsList().isEmpty());
+            for (StudyJob cell : study.getJobsList()) {
+                assertEquals(traceParent, jobs.getJob(dev.calibra.proto.v1.GetJobRequest.newBuilder().setId(cell.getJobId()).build())
+                        .getTraceParent(), cell.getRequestId());
+            }
+        } finally {
+            channel.shutdownNow();
         }
     }
 

@@ -1,0 +1,55 @@
+package dev.calibra.rpc.auth;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.function.Consumer;
+
+/**
+ * Authentication for the worker services: every call (but health and reflection) must carry a key
+ * the registry accepts; the call then runs with that key forwarded on its registry calls, so a
+ * service never does more for a caller than the caller's key allows.
+ */
+public final class KeyCheckingInterceptor implements ServerInterceptor {
+
+    private final Consumer<String> verifier;
+
+    /** @param verifier asks the registry about a secret; throws StatusRuntimeException when refused */
+    public KeyCheckingInterceptor(Consumer<String> verifier) {
+        this.verifier = verifier;
+    }
+
+    public static boolean isOpen(String fullMethodName) {
+        return fullMethodName.startsWith("grpc.health.") || fullMethodName.startsWith("grpc.reflection.");
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        if (isOpen(call.getMethodDescriptor().getFullMethodName())) {
+            return next.startCall(call, headers);
+        }
+        String secret = ApiKeys.bearer(headers).orElse(null);
+        if (secret == null) {
+            call.close(Status.UNAUTHENTICATED.withDescription(
+                    "missing metadata 'authorization: Bearer <key>' (set CALIBRA_API_KEY)"), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
+        try {
+            verifier.accept(secret);
+        } catch (StatusRuntimeException refused) {
+            Status status = refused.getStatus();
+            Status answer = status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.UNAVAILABLE
+                    ? status
+                    : Status.UNAVAILABLE.withDescription("cannot check the API key with the registry: " + status.getDescription());
+            call.close(answer, new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
+        Context context = CallerCredentials.forwardingContext(secret);
+        return Contexts.interceptCall(context, call, headers, next);
+    }
+}
