@@ -1,11 +1,14 @@
 package dev.calibra.cli;
 
+import dev.calibra.cli.commands.AccessCommand;
+import dev.calibra.cli.commands.AdminCommand;
 import dev.calibra.cli.commands.CalibrateCommand;
 import dev.calibra.cli.commands.CalibrationCommand;
 import dev.calibra.cli.commands.CompressCommand;
 import dev.calibra.cli.commands.CorporaCommand;
 import dev.calibra.cli.commands.DemoCommand;
 import dev.calibra.cli.commands.EvalCommand;
+import dev.calibra.cli.commands.GcCommand;
 import dev.calibra.cli.commands.GenerateCommand;
 import dev.calibra.cli.commands.JobsCommand;
 import dev.calibra.cli.commands.ModelsCommand;
@@ -25,7 +28,8 @@ import picocli.CommandLine.ScopeType;
         description = "Compress language models with recorded calibration data, as a service.",
         subcommands = {StackCommand.class, ModelsCommand.class, GenerateCommand.class, CorporaCommand.class,
                 CalibrateCommand.class, CalibrationCommand.class, CompressCommand.class, EvalCommand.class, JobsCommand.class,
-                StudyCommand.class, DemoCommand.class,
+                StudyCommand.class, DemoCommand.class, AdminCommand.class, AccessCommand.class, GcCommand.class,
+                dev.calibra.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CalibraCommand {
 
@@ -76,6 +80,9 @@ public final class CalibraCommand {
             message = status.getStatus().getDescription() != null ? status.getStatus().getDescription() : code;
             if (status.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
                 message = "a Calibra service is not reachable (" + message + "); is the stack up? Try ./calibra stack up";
+            } else if (status.getStatus().getCode() == io.grpc.Status.Code.UNAUTHENTICATED) {
+                message = message + " (set CALIBRA_API_KEY to a key of your team; the local stack's admin key is in "
+                        + root.stackConfig().stateDir().resolve("keys/admin.key") + ")";
             }
         } else if (error instanceof CalibraException calibra) {
             code = calibra.kind().name();

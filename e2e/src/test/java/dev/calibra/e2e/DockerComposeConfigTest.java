@@ -25,8 +25,18 @@ class DockerComposeConfigTest {
             throw new AssertionError("CI must install docker-compose (.ci/run does)");
         }
         assumeTrue(available, "docker-compose is not installed");
-        Process process = new ProcessBuilder("/usr/bin/docker-compose", "-f", root.resolve("docker-compose.yml").toString(), "config")
-                .directory(root.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder config = new ProcessBuilder("/usr/bin/docker-compose", "-f", root.resolve("docker-compose.yml").toString(), "config")
+                .directory(root.toFile()).redirectErrorStream(true);
+        // Without the two keys compose must refuse to start (checked below); with them it resolves.
+        config.environment().remove("CALIBRA_ADMIN_KEY");
+        config.environment().remove("CALIBRA_SERVICE_KEY");
+        Process refused = config.start();
+        String refusal = new String(refused.getInputStream().readAllBytes());
+        assertTrue(refused.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(refused.exitValue() != 0 && refusal.contains("CALIBRA_"), refusal);
+        config.environment().put("CALIBRA_ADMIN_KEY", "cal_admin-key-for-the-config-test");
+        config.environment().put("CALIBRA_SERVICE_KEY", "cal_service-key-for-the-config-test");
+        Process process = config.start();
         String resolved = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue(), resolved);
@@ -46,6 +56,7 @@ class DockerComposeConfigTest {
             Map<String, Object> env = (Map<String, Object>) service.get("environment");
             assertEquals(ports.get(entry.getKey()), String.valueOf(env.get("CALIBRA_PORT")));
             assertEquals("registry:9101", env.get("CALIBRA_REGISTRY"));
+            assertEquals("cal_service-key-for-the-config-test", env.get("CALIBRA_SERVICE_KEY"));
             assertTrue(service.containsKey("healthcheck"), entry.getKey() + " has a health check");
             assertTrue(((List<String>) service.get("volumes")).stream().anyMatch(v -> v.startsWith("artifacts:")),
                     entry.getKey() + " mounts the named artifacts volume");

@@ -56,7 +56,7 @@ class StackIT {
             assertEquals(0, registered.exitCode(), registered.stderr());
             String modelId = registered.json().get("id").asText();
 
-            pythonClientListsTheModel(stack.address("registry"), modelId);
+            pythonClientListsTheModel(stack.address("registry"), stack.apiKey(), modelId);
 
             // Records survive a restart of everything, PostgreSQL included.
             stack.down();
@@ -93,7 +93,7 @@ class StackIT {
     }
 
     /** A real Python gRPC client (Debian python3-grpcio) with stubs generated from proto/. */
-    private static void pythonClientListsTheModel(String address, String modelId) throws Exception {
+    private static void pythonClientListsTheModel(String address, String apiKey, String modelId) throws Exception {
         Path python = Path.of("/usr/bin/python3");
         boolean available = Files.isExecutable(python) && new ProcessBuilder(python.toString(), "-c", "import grpc, grpc_tools")
                 .start().waitFor() == 0;
@@ -113,6 +113,7 @@ class StackIT {
         ProcessBuilder client = new ProcessBuilder(python.toString(), root.resolve("examples/python/list_models.py").toString(), address)
                 .redirectErrorStream(true);
         client.environment().put("PYTHONPATH", stubs.toString());
+        client.environment().put("CALIBRA_API_KEY", apiKey);
         Process process = client.start();
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));

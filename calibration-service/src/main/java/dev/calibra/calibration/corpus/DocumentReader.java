@@ -3,18 +3,22 @@ package dev.calibra.calibration.corpus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.zip.ZipException;
 
 /**
  * Streams a corpus's documents one at a time under a {@link DocumentRule}; only one document is held in
  * memory. Bad input fails naming the file and line: a non-UTF-8 byte, a line that is not JSON, a JSON
- * line without the text field.
+ * line without the text field, a corrupt gzip stream, a line or document over {@link #MAX_DOCUMENT_CHARS}.
  */
 public final class DocumentReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Longest document accepted (64 Mi characters), so that a gzip bomb or an endless line fails cleanly. */
+    public static final int MAX_DOCUMENT_CHARS = Utf8Lines.MAX_LINE_BYTES;
 
     private final CorpusSource source;
     private final DocumentRule rule;
@@ -39,6 +43,9 @@ public final class DocumentReader {
                 if (!keepGoing) {
                     return index;
                 }
+            } catch (ZipException | EOFException e) {
+                // only a gzip stream throws these: a bad header, deflate block or CRC, or a stream cut short
+                throw new CorpusFormatException(file + " is not a valid gzip stream (" + e.getMessage() + ")");
             }
         }
         return index;
@@ -71,6 +78,7 @@ public final class DocumentReader {
                     document.append('\n');
                 }
                 document.append(line);
+                checkLength(document, lines);
             }
         }
         return document.isEmpty() || visitor.visit(0, document.toString());
@@ -89,8 +97,18 @@ public final class DocumentReader {
         StringBuilder document = new StringBuilder();
         for (String line; (line = lines.next()) != null; ) {
             document.append(line).append('\n');
+            checkLength(document, lines);
         }
         return document.toString().isBlank() || visitor.visit(0, document.toString());
+    }
+
+    /** Every document is held whole and tokenized whole: one past {@link #MAX_DOCUMENT_CHARS} is refused. */
+    private static void checkLength(StringBuilder document, Utf8Lines lines) {
+        if (document.length() > MAX_DOCUMENT_CHARS) {
+            throw new CorpusFormatException(lines.fileName() + " line " + lines.lineNumber()
+                    + ": the document that reaches this line is over " + MAX_DOCUMENT_CHARS
+                    + " characters; cut the file into smaller documents");
+        }
     }
 
     private static boolean jsonDocuments(Utf8Lines lines, Path file, String field, DocumentVisitor visitor)

@@ -17,6 +17,9 @@ import java.util.Arrays;
  */
 final class Utf8Lines {
 
+    /** Longest line accepted (64 MiB): past it the line is refused before its buffer can grow without end. */
+    static final int MAX_LINE_BYTES = 64 << 20;
+
     private final InputStream in;
     private final String fileName;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -41,7 +44,11 @@ final class Utf8Lines {
         }
         while (b >= 0 && b != '\n' && b != '\r') {
             if (length == line.length) {
-                line = Arrays.copyOf(line, length * 2);
+                if (length >= MAX_LINE_BYTES) {
+                    throw new CorpusFormatException(fileName + " line " + (lineNumber + 1) + " is over " + MAX_LINE_BYTES
+                            + " bytes; cut the file into shorter lines");
+                }
+                line = Arrays.copyOf(line, Math.min(length * 2, MAX_LINE_BYTES));
             }
             line[length++] = (byte) b;
             b = in.read();
@@ -57,6 +64,10 @@ final class Utf8Lines {
         }
         lineNumber++;
         return decode(length);
+    }
+
+    String fileName() {
+        return fileName;
     }
 
     /** 1-based number of the line last returned. */

@@ -28,6 +28,7 @@ import dev.calibra.proto.v1.RegistryGrpc;
 import dev.calibra.proto.v1.SampleCalibrationSetRequest;
 import dev.calibra.proto.v1.SampleProvenance;
 import dev.calibra.proto.v1.WeightedCorpus;
+import dev.calibra.rpc.AllowedRoots;
 import dev.calibra.rpc.CalibraException;
 import java.io.IOException;
 import java.net.URI;
@@ -50,6 +51,10 @@ public final class CalibrationService {
     private final RegistryGrpc.RegistryBlockingStub registry;
     private final CalibrationArtifacts artifacts;
     private final SetSampler sampler;
+    /** CALIBRA_ALLOWED_ROOTS: a shared deployment limits which server paths callers may name. */
+    private final AllowedRoots allowedRoots = AllowedRoots.fromEnvironment();
+    /** 64M tokens: 256 MB of ids, over 100x the paper's largest set (128 x 2048 = 262,144). */
+    static final long MAX_SET_TOKENS = 64L << 20;
 
     public CalibrationService(RegistryGrpc.RegistryBlockingStub registry, CalibrationArtifacts artifacts, SetSampler sampler) {
         this.registry = registry;
@@ -68,6 +73,7 @@ public final class CalibrationService {
         if (!path.isAbsolute()) {
             throw CalibraException.invalidArgument("path " + path + " must be absolute");
         }
+        allowedRoots.check("path", path);
         CorpusScan scan = CorpusScan.of(path, request.getDocumentRule(), request.getTextField());
         return registry.registerCorpus(RegisterCorpusRequest.newBuilder()
                 .setName(request.getName()).setDomain(request.getDomain()).setSourceUri(scan.path().toString())
@@ -84,6 +90,12 @@ public final class CalibrationService {
         }
         if (given.getSeqLen() <= 0) {
             throw CalibraException.invalidArgument("spec.seq_len must be > 0, got " + given.getSeqLen());
+        }
+        // The set is held in memory as int32 ids (half again with drop_anomalous): refuse what cannot fit.
+        long tokens = (long) given.getNSamples() * given.getSeqLen();
+        if (tokens > MAX_SET_TOKENS) {
+            throw new CalibraException(CalibraException.Kind.RESOURCE_EXHAUSTED, "spec.n_samples x spec.seq_len = " + tokens
+                    + " tokens is above the limit of " + MAX_SET_TOKENS + " per calibration set; lower n_samples or seq_len");
         }
         if (given.getModelId().isBlank()) {
             throw CalibraException.invalidArgument("spec.model_id is required (the model supplies the tokenizer)");

@@ -10,6 +10,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import dev.calibra.calibration.observability.TracingJobScope;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +20,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /** Claims CALIBRATE jobs from the registry queue (when calibra.worker.enabled) and completes them with the set id. */
 @ApplicationScoped
 public class CalibrationWorker {
+
+    /** Log context and the job's trace around every job this worker runs. */
+    @Inject TracingJobScope scope;
 
     private final RegistryClients clients;
     private final CalibrationService service;
@@ -50,7 +55,7 @@ public class CalibrationWorker {
             context.progress(1, "registered " + id);
             return List.of(id);
         }, Duration.ofSeconds(1), 60);
-        worker.start();
+        worker.withScope(scope).start();
     }
 
     /** A registry refusal (unknown corpus, bad spec) fails the job for good; anything else may be retried. */

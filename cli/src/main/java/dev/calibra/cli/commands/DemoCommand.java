@@ -81,7 +81,8 @@ public final class DemoCommand implements Callable<Integer> {
                 yaml = rename(yaml, "corpus:\\s*", demo.name(), corpus.getName().equals(demo.name()) ? demo.name() : corpus.getId());
             }
             Path reports = out != null ? out : root.stackConfig().stateDir().resolve("reports");
-            ObjectNode json = StudyCommand.runStudy(services, output, yaml, StudyCommand.requestIdOf(yaml), reports);
+            ObjectNode json = StudyCommand.runStudy(services, output, yaml, StudyCommand.requestIdOf(yaml), reports,
+                    root.stackConfig().artifactsDir());
             output.line("the stack stays up: ./calibra stack down");
             output.emit(json);
         }

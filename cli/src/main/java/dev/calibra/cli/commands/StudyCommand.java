@@ -71,11 +71,40 @@ public final class StudyCommand {
                 study.getJobsSucceeded(), study.getJobsFailed(), study.getJobsCancelled(), study.getJobsRunning(), study.getJobsPending());
     }
 
+    private static long largestModel(Services services, Study plan) {
+        long parameters = 0;
+        for (String model : plan.getSpec().getModelsList()) {
+            parameters = Math.max(parameters, RegistryGrpc.newBlockingStub(services.channel("registry"))
+                    .getModel(GetModelRequest.newBuilder().setId(model).build()).getParameterCount());
+        }
+        return parameters;
+    }
+
     /**
      * Creates (or continues) the study of a spec, follows it to the end with a progress bar, and
      * writes its report. A registry restart midway is waited out: the jobs live in PostgreSQL.
      */
     static ObjectNode runStudy(Services services, Output output, String yaml, String requestId, Path outDir) throws Exception {
+        return runStudy(services, output, yaml, requestId, outDir, null);
+    }
+
+    /**
+     * As above; with artifacts (the local artifact store's folder) the study's disk estimate is checked
+     * against the free space there first, and a study that would not fit is refused before any job exists.
+     */
+    static ObjectNode runStudy(Services services, Output output, String yaml, String requestId, Path outDir, Path artifacts)
+            throws Exception {
+        Study plan = studies(services).createStudy(CreateStudyRequest.newBuilder().setSpecYaml(yaml).setDryRun(true).build());
+        StudyEstimate.Estimate estimate = StudyEstimate.of(plan, largestModel(services, plan));
+        output.note(estimate.describe());
+        if (artifacts != null && java.nio.file.Files.isDirectory(artifacts)) {
+            long free = java.nio.file.Files.getFileStore(artifacts).getUsableSpace();
+            if (estimate.diskBytes() > free) {
+                throw new CalibraException(CalibraException.Kind.RESOURCE_EXHAUSTED, "the study needs about "
+                        + estimate.diskBytes() / (1 << 20) + " MiB of disk but " + artifacts + " has "
+                        + free / (1 << 20) + " MiB free; free space (calibra gc) or shrink the grid");
+            }
+        }
         Study study = studies(services).createStudy(CreateStudyRequest.newBuilder().setSpecYaml(yaml).setRequestId(requestId).build());
         long reused = study.getJobsList().stream().filter(StudyJob::getReused).map(StudyJob::getJobId).distinct().count();
         output.note("study " + study.getId() + " (" + study.getName() + "): " + study.getJobsTotal() + " jobs, " + reused
@@ -142,12 +171,7 @@ public final class StudyCommand {
             String yaml = readSpec(file);
             try (Services services = parent.root.services()) {
                 Study plan = studies(services).createStudy(CreateStudyRequest.newBuilder().setSpecYaml(yaml).setDryRun(true).build());
-                long parameters = 0;
-                for (String model : plan.getSpec().getModelsList()) {
-                    parameters = Math.max(parameters, RegistryGrpc.newBlockingStub(services.channel("registry"))
-                            .getModel(GetModelRequest.newBuilder().setId(model).build()).getParameterCount());
-                }
-                StudyEstimate.Estimate estimate = StudyEstimate.of(plan, parameters);
+                StudyEstimate.Estimate estimate = StudyEstimate.of(plan, largestModel(services, plan));
                 Set<String> seen = new HashSet<>();
                 output.linef("%-9s %-14s %-16s %-18s %4s  %s", "type", "model", "method", "source", "set", "status");
                 for (StudyJob job : plan.getJobsList()) {
@@ -192,7 +216,8 @@ public final class StudyCommand {
             Output output = parent.root.output();
             String yaml = readSpec(file);
             try (Services services = parent.root.services()) {
-                output.emit(runStudy(services, output, yaml, requestId != null ? requestId : requestIdOf(yaml), out));
+                output.emit(runStudy(services, output, yaml, requestId != null ? requestId : requestIdOf(yaml), out,
+                        parent.root.stackConfig().artifactsDir()));
             }
             return 0;
         }

@@ -23,6 +23,8 @@ public final class Stack {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
     private static final String DB_MARKER = EmbeddedDatabase.class.getName();
+    private static final List<String> PASSED_THROUGH = List.of("CALIBRA_ALLOWED_ROOTS", "CALIBRA_LOG_JSON",
+            "CALIBRA_OTLP_ENDPOINT", "CALIBRA_MAX_MESSAGE_BYTES", "CALIBRA_TEAM_MAX_RUNNING");
 
     private final StackConfig config;
     private final Consumer<String> notes;
@@ -44,12 +46,14 @@ public final class Stack {
         config.requireBuilt();
         Optional<StackState> previous = state();
         StackState.Database database = ensureDatabase(previous.map(StackState::database).orElse(null));
+        String adminKey = StackKeys.ensure(StackKeys.adminKeyFile(config));
+        String serviceKey = StackKeys.ensure(StackKeys.serviceKeyFile(config));
         Map<String, StackState.Endpoint> services = new LinkedHashMap<>();
         // Keep the state file current as we go, so `stack down` can stop a half-started stack.
         new StackState(services, database).write(config.stateFile());
         for (ServiceSpec service : StackConfig.SERVICES) {
             StackState.Endpoint known = previous.map(s -> s.services().get(service.name())).orElse(null);
-            services.put(service.name(), ensureService(service, known, database));
+            services.put(service.name(), ensureService(service, known, database, adminKey, serviceKey));
             new StackState(services, database).write(config.stateFile());
         }
         return new StackState(services, database);
@@ -78,12 +82,16 @@ public final class Stack {
         return new StackState.Database(url, pid, true);
     }
 
-    private StackState.Endpoint ensureService(ServiceSpec service, StackState.Endpoint known, StackState.Database database)
-            throws IOException, InterruptedException {
+    private StackState.Endpoint ensureService(ServiceSpec service, StackState.Endpoint known, StackState.Database database,
+            String adminKey, String serviceKey) throws IOException, InterruptedException {
         int port = config.portOf(service);
         String marker = config.jarOf(service).toString();
         String address = config.host() + ":" + port;
-        if (known != null && Processes.alive(known.pid(), marker).isPresent() && Health.serving(address)) {
+        Path log = config.logDir().resolve(service.name() + ".log");
+        if (known != null && Processes.alive(known.pid(), marker).isPresent()) {
+            // Running but maybe not SERVING yet (the registry says NOT_SERVING until its database answers, e.g.
+            // right after PostgreSQL restarted): wait for it rather than start a second process on its port.
+            waitFor(service.name(), log, known.pid(), marker, () -> Health.serving(address));
             return known;
         }
         if (portOpen(port)) {
@@ -97,12 +105,22 @@ public final class Stack {
         env.put("CALIBRA_REGISTRY", config.host() + ":" + config.portOf(StackConfig.SERVICES.get(0)));
         env.put("CALIBRA_ARTIFACTS", config.artifactsDir().toString());
         env.put("CALIBRA_ASSETS", config.assets().toString());
+        env.put("CALIBRA_SERVICE_KEY", serviceKey);
+        if ("registry".equals(service.name())) {
+            env.put("CALIBRA_ADMIN_KEY", adminKey);
+        }
+        // Settings the operator gives the launcher reach every service (TLS, limits, allowed roots, logs).
+        for (String passed : PASSED_THROUGH) {
+            String value = System.getenv(passed);
+            if (value != null) {
+                env.put(passed, value);
+            }
+        }
         env.put("CALIBRA_DB_URL", database.url());
         env.put("CALIBRA_DB_USER", database.embedded() ? "postgres" : config.dbUser());
         env.put("CALIBRA_DB_PASSWORD", database.embedded() ? "" : config.dbPassword());
         env.put("DJL_CACHE_DIR", System.getenv().getOrDefault("DJL_CACHE_DIR",
                 Path.of(System.getProperty("user.home"), ".djl.ai").toString()));
-        Path log = config.logDir().resolve(service.name() + ".log");
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx" + heapOf(service), "-jar", marker));
         long pid = Processes.startDetached(command, env, log);
         waitFor(service.name(), log, pid, marker, () -> Health.serving(address));

@@ -30,6 +30,7 @@ import dev.calibra.proto.v1.RecordScoresRequest;
 import dev.calibra.proto.v1.RegistryGrpc;
 import dev.calibra.proto.v1.Score;
 import dev.calibra.proto.v1.TaskInfo;
+import dev.calibra.rpc.AllowedRoots;
 import dev.calibra.rpc.CalibraException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -56,6 +57,8 @@ public final class Evaluator {
     private final RegistryGrpc.RegistryBlockingStub registry;
     private final Path assets;
     private final TaskCatalog catalog;
+    /** CALIBRA_ALLOWED_ROOTS: a shared deployment limits which server paths callers may name. */
+    private final AllowedRoots allowedRoots = AllowedRoots.fromEnvironment();
 
     public Evaluator(RegistryGrpc.RegistryBlockingStub registry, Path assets, TaskCatalog catalog) {
         this.registry = registry;
@@ -157,6 +160,7 @@ public final class Evaluator {
         int seqLen = spec.getSeqLen() == 0 ? DEFAULT_SEQ_LEN : spec.getSeqLen();
         if (!spec.getPath().isEmpty()) {
             Path path = Path.of(spec.getPath());
+            allowedRoots.check("perplexity.path", path);
             if (!Files.isRegularFile(path)) {
                 throw CalibraException.invalidArgument("perplexity: path " + path + " is not a readable file");
             }

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -48,6 +52,8 @@ public final class TaskReader {
                 }
                 examples.add(parse(line, number));
             }
+        } catch (CharacterCodingException e) {
+            throw notUtf8();
         }
         if (examples.isEmpty()) {
             throw new IllegalArgumentException(file + ": no examples (task " + spec.name() + ")");
@@ -60,7 +66,38 @@ public final class TaskReader {
         try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
             long rows = lines.filter(line -> !line.isBlank()).count();
             return (int) (spec.kind() == TaskKind.RTE ? rows - 1 : rows);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof CharacterCodingException) {
+                throw notUtf8();
+            }
+            throw e;
         }
+    }
+
+    /**
+     * The refusal of a file that is not UTF-8, naming the first bad line. The reader decodes ahead in
+     * blocks, so the line it was on when decoding failed may be an earlier one: this rescans (error path only).
+     */
+    private IllegalArgumentException notUtf8() throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+        int number = 1;
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '\n' || bytes[i] == '\r') {
+                try {
+                    decoder.decode(ByteBuffer.wrap(bytes, start, i - start));
+                } catch (CharacterCodingException e) {
+                    break;
+                }
+                boolean crlf = i + 1 < bytes.length && bytes[i] == '\r' && bytes[i + 1] == '\n';
+                start = crlf ? i + 2 : i + 1;
+                i = start - 1;
+                number++;
+            }
+        }
+        return new IllegalArgumentException(file.getFileName() + " line " + number + ": not valid UTF-8 (task "
+                + spec.name() + ")");
     }
 
     private Example parse(String line, int number) {

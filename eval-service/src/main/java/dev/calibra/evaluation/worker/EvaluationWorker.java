@@ -12,6 +12,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import dev.calibra.evaluation.observability.TracingJobScope;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -22,6 +24,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /** Claims EVALUATE jobs from the registry queue (when calibra.worker.enabled) and completes them with score ids. */
 @ApplicationScoped
 public class EvaluationWorker {
+
+    /** Log context and the job's trace around every job this worker runs. */
+    @Inject TracingJobScope scope;
 
     private static final int LEASE_SECONDS = 60;
 
@@ -43,7 +48,7 @@ public class EvaluationWorker {
         }
         worker = new JobWorker(clients.jobs(), "eval-service@" + hostname() + ":" + ProcessHandle.current().pid(),
                 List.of(JobType.JOB_TYPE_EVALUATE), this::run, Duration.ofSeconds(1), LEASE_SECONDS);
-        worker.start();
+        worker.withScope(scope).start();
     }
 
     void stop(@Observes ShutdownEvent event) {

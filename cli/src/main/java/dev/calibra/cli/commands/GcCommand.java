@@ -1,0 +1,173 @@
+package dev.calibra.cli.commands;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.Output;
+import dev.calibra.cli.Services;
+import dev.calibra.proto.v1.ListArtifactReferencesRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * calibra gc: deletes what the artifact store holds that no registry record refers to (outputs of jobs
+ * that died between writing and registering, deleted models, old checkpoints). Needs an admin key.
+ */
+@Command(name = "gc", description = "Remove artifacts that no record refers to.")
+public final class GcCommand implements Callable<Integer> {
+
+    /** Derived caches the services rebuild on demand; kept unless --caches. */
+    static final Set<String> CACHE_FOLDERS = Set.of("token-index");
+
+    @ParentCommand CalibraCommand root;
+
+    @Option(names = "--artifacts", description = "The artifact store's root; default CALIBRA_ARTIFACTS, else the local stack's.")
+    Path artifacts;
+
+    @Option(names = "--min-age", defaultValue = "PT1H",
+            description = "Keep anything modified more recently than this ISO-8601 duration (writes in flight), default PT1H.")
+    Duration minAge;
+
+    @Option(names = "--caches", description = "Also remove derived caches (token-index/).")
+    boolean caches;
+
+    @Option(names = "--dry-run", description = "Only list what would be removed.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws IOException {
+        Output output = root.output();
+        Path store = (artifacts != null ? artifacts
+                : root.env().containsKey("CALIBRA_ARTIFACTS") ? Path.of(root.env().get("CALIBRA_ARTIFACTS"))
+                : root.stackConfig().artifactsDir()).toAbsolutePath().normalize();
+        if (!Files.isDirectory(store)) {
+            throw new IllegalArgumentException("artifact store " + store + " is not a folder (set --artifacts)");
+        }
+        Set<Path> referenced = new HashSet<>();
+        try (Services services = root.services()) {
+            for (String uri : AdminCommand.admin(services).listArtifactReferences(ListArtifactReferencesRequest.getDefaultInstance())
+                    .getUrisList()) {
+                referenced.add(pathOf(uri));
+            }
+        }
+        Instant keepAfter = Instant.now().minus(minAge);
+        List<Path> garbage = new ArrayList<>();
+        collect(store, store, referenced, keepAfter, garbage);
+        long bytes = 0;
+        ObjectNode json = output.object();
+        ArrayNode removed = json.putArray("removed");
+        for (Path path : garbage) {
+            long size = sizeOf(path);
+            bytes += size;
+            removed.add(path.toString());
+            output.line((dryRun ? "would remove " : "removed ") + path + " (" + size + " bytes)");
+            if (!dryRun) {
+                deleteRecursively(path);
+            }
+        }
+        output.line((dryRun ? "would free " : "freed ") + bytes + " bytes in " + garbage.size() + " item(s); "
+                + referenced.size() + " referenced artifact(s) kept");
+        json.put("artifacts", store.toString());
+        json.put("dry_run", dryRun);
+        json.put("bytes", bytes);
+        json.put("referenced", referenced.size());
+        output.emit(json);
+        return 0;
+    }
+
+    static Path pathOf(String uri) {
+        return (uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri)).toAbsolutePath().normalize();
+    }
+
+    /**
+     * Adds the largest unreferenced subtrees under folder: a path is kept when it is referenced, lies inside a
+     * referenced folder, or is a folder holding a referenced path (then its children are examined).
+     */
+    void collect(Path store, Path folder, Set<Path> referenced, Instant keepAfter, List<Path> garbage) throws IOException {
+        List<Path> children;
+        try (Stream<Path> listing = Files.list(folder)) {
+            children = listing.sorted().toList();
+        }
+        for (Path child : children) {
+            if (folder.equals(store) && !caches && CACHE_FOLDERS.contains(child.getFileName().toString())) {
+                continue;
+            }
+            if (referenced.stream().anyMatch(child::startsWith)) {
+                continue;  // referenced itself, or inside a referenced folder
+            }
+            if (Files.isDirectory(child) && referenced.stream().anyMatch(ref -> ref.startsWith(child))) {
+                collect(store, child, referenced, keepAfter, garbage);
+                continue;
+            }
+            if (newestChange(child).isBefore(keepAfter)) {
+                garbage.add(child);
+            }
+        }
+    }
+
+    private static Instant newestChange(Path path) throws IOException {
+        Instant[] newest = {Instant.EPOCH};
+        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                newest[0] = max(newest[0], attrs.lastModifiedTime().toInstant());
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                newest[0] = max(newest[0], attrs.lastModifiedTime().toInstant());
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return newest[0];
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    private static long sizeOf(Path path) throws IOException {
+        long[] total = {0};
+        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                total[0] += attrs.size();
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return total[0];
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException error) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
