@@ -149,7 +149,7 @@ public record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, Str
                     + LENGTH_PREFIX_BYTES + ")", e);
         }
         JsonNode offsets = node.get("data_offsets");
-        if (offsets.size() != 2 || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+        if (offsets.size() != 2 || !isLong(offsets.get(0)) || !isLong(offsets.get(1))) {
             throw new SafetensorsFormatException(where + ": data_offsets must be two integers, got " + offsets);
         }
         long begin = offsets.get(0).asLong();
@@ -174,13 +174,18 @@ public record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, Str
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
             JsonNode dim = shapeNode.get(i);
-            if (!dim.canConvertToLong() || dim.asLong() < 0) {
+            if (!isLong(dim) || dim.asLong() < 0) {
                 throw new SafetensorsFormatException(where + ": dimension " + i + " is " + dim
                         + ", not a non-negative integer (tensor at byte offset " + fileOffset + ")");
             }
             shape[i] = dim.asLong();
         }
         return shape;
+    }
+
+    /** An integer JSON number that fits a long: 0.5 or 1e3 are refused, as the reference reader does. */
+    private static boolean isLong(JsonNode node) {
+        return node.isIntegralNumber() && node.canConvertToLong();
     }
 
     private static long elementCount(String where, long[] shape, Dtype dtype, long fileOffset)

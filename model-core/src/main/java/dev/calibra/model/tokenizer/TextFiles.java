@@ -1,6 +1,8 @@
 package dev.calibra.model.tokenizer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +15,14 @@ public final class TextFiles {
 
     private TextFiles() {}
 
+    /** The file's text; a file that is not UTF-8 is an {@link IllegalArgumentException} naming the byte offset. */
     public static String read(Path path) throws IOException {
-        return normalizeNewlines(Files.readString(path, StandardCharsets.UTF_8));
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(path));
+        try {
+            return normalizeNewlines(StandardCharsets.UTF_8.newDecoder().decode(bytes).toString());
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(path + " is not UTF-8 text (byte offset " + bytes.position() + ")", e);
+        }
     }
 
     public static String normalizeNewlines(String text) {

@@ -2,6 +2,7 @@ package dev.calibra.model.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.calibra.artifacts.ContentHash;
+import dev.calibra.model.ModelFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,12 +29,19 @@ public final class Tokenizer implements AutoCloseable {
     public static Tokenizer open(Path folderOrFile) throws IOException {
         Path json = Files.isDirectory(folderOrFile) ? folderOrFile.resolve(TokenizerFiles.TOKENIZER_JSON) : folderOrFile;
         TokenizerFiles files = TokenizerFiles.read(json);
-        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(json)
-                .optTruncation(false)
-                .optPadding(false)
-                .optAddSpecialTokens(false)
-                .build();
+        HuggingFaceTokenizer tokenizer;
+        try {
+            tokenizer = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(json)
+                    .optTruncation(false)
+                    .optPadding(false)
+                    .optAddSpecialTokens(false)
+                    .build();
+        } catch (RuntimeException e) {
+            // the native library reports a tokenizer it cannot build as a plain RuntimeException
+            throw new ModelFormatException(json.getFileName() + " is not a tokenizer the HuggingFace library can load: "
+                    + e.getMessage(), e);
+        }
         return new Tokenizer(tokenizer, files, ContentHash.ofFile(json));
     }
 
