@@ -3,6 +3,7 @@ package dev.calibra.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calibra.rpc.Channels;
+import dev.calibra.rpc.auth.CallerCredentials;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real local stack for end-to-end tests: ./calibra stack up with its own state directory and port
@@ -100,7 +102,7 @@ public final class LocalStack {
     }
 
     public ManagedChannel channel(String service) {
-        return channels.computeIfAbsent(service, name -> Channels.open(address(name)));
+        return channels.computeIfAbsent(service, name -> Channels.open(address(name), new CallerCredentials(apiKey())));
     }
 
     /** Environment of every CLI call: this stack's state, ports and the shared assets. */
@@ -142,6 +144,61 @@ public final class LocalStack {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- Faults: single processes of a running stack (pids from stack.json in the state directory) ----
+
+    /** The pid `stack up` recorded for a service ("registry", "calibration", ...) or for "postgres". */
+    public long pid(String service) {
+        try {
+            JsonNode state = JSON.readTree(stateDir.resolve("stack.json").toFile());
+            JsonNode node = "postgres".equals(service) ? state.get("database") : state.get("services").get(service);
+            if (node == null || !node.has("pid")) {
+                throw new IllegalStateException("stack.json under " + stateDir + " records no pid for " + service);
+            }
+            return node.get("pid").asLong();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + stateDir.resolve("stack.json"), e);
+        }
+    }
+
+    /** kill -9 of one service process; returns once it is gone. The next {@link #up()} starts a new one. */
+    public void kill(String service) {
+        ProcessHandle process = ProcessHandle.of(pid(service))
+                .orElseThrow(() -> new IllegalStateException(service + " (pid " + pid(service) + ") is not running"));
+        process.destroyForcibly();
+        awaitExit(process, service);
+    }
+
+    /**
+     * Stops the embedded PostgreSQL cleanly (SIGTERM to the process that holds it, which runs pg_ctl stop)
+     * while the services keep running; the next {@link #up()} starts it again on the same port and data.
+     */
+    public void stopDatabase() {
+        ProcessHandle holder = ProcessHandle.of(pid("postgres"))
+                .orElseThrow(() -> new IllegalStateException("embedded PostgreSQL (pid " + pid("postgres") + ") is not running"));
+        holder.destroy();
+        awaitExit(holder, "embedded PostgreSQL");
+    }
+
+    private static void awaitExit(ProcessHandle process, String what) {
+        try {
+            process.onExit().get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(what + " (pid " + process.pid() + ") did not exit within 60 s");
+        } catch (Exception e) {
+            throw new IllegalStateException("waiting for " + what + " to exit", e);
+        }
+    }
+
+    /** The stack's admin API key (keys/admin.key under the state directory, written by `stack up`), or "". */
+    public String apiKey() {
+        Path file = stateDir.resolve("keys/admin.key");
+        try {
+            return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8).trim() : "";
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the stack's API key " + file, e);
         }
     }
 

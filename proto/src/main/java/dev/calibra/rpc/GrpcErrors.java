@@ -37,8 +37,26 @@ public final class GrpcErrors {
         if (error instanceof NoSuchFileException || error instanceof FileNotFoundException) {
             return Status.INVALID_ARGUMENT.withDescription("no such file: " + error.getMessage()).asRuntimeException();
         }
+        if (databaseUnreachable(error)) {
+            // PostgreSQL is restarting or away: a condition the client retries, not a bug.
+            LOG.warning("database unreachable while serving a call: " + error);
+            return Status.UNAVAILABLE.withDescription("the database is unavailable; retry shortly").asRuntimeException();
+        }
         LOG.log(Level.SEVERE, "unexpected error while serving a call", error);
         return Status.INTERNAL.withDescription("internal error (" + error.getClass().getSimpleName()
                 + "); see the service log").asRuntimeException();
+    }
+
+    /** A JDBC connection failure anywhere in the cause chain (SQLState class 08, "connection exception"). */
+    static boolean databaseUnreachable(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLTransientConnectionException || cause instanceof java.sql.SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 }
