@@ -123,29 +123,22 @@ public final class GptqCompressor implements LayerCompressor {
     }
 
     /**
-     * The column loop of one block for rows [from, to): quantize column i, spread its error over the
-     * columns i+1.. of the block (eq. 2). The block is held transposed so the inner loops run over rows.
+     * The column loop of one block for rows [from, to): quantize column i ({@code Q1[:, i]}, {@code Err1[:, i] =
+     * (w - q) / d}); {@link BlockColumnLoop} spreads the error over the block's later columns (eq. 2).
      */
     private static void quantizeBlock(int from, int to, int rows, int i1, int count, float[] W1t, float[] Hinv1,
             float[] Q1t, float[] Err1t, float[] scales, float[] zeros, int groupSize, int maxq) {
-        for (int i = 0; i < count; i++) {
+        BlockColumnLoop.run(from, to, rows, count, W1t, Hinv1, Err1t, BlockColumnLoop.FUSED, (i, rowFrom, rowTo) -> {
             int p = (groupSize == -1 ? 0 : (i1 + i) / groupSize) * rows;
             float d = Hinv1[i * count + i];
             int wi = i * rows;
-            for (int r = from; r < to; r++) {
+            for (int r = rowFrom; r < rowTo; r++) {
                 float w = W1t[wi + r];
                 float q = Quantizer.quantize(w, scales[p + r], zeros[p + r], maxq);
                 Q1t[wi + r] = q;
                 Err1t[wi + r] = (w - q) / d;                     // err1 = (w - q) / d
             }
-            for (int j = i + 1; j < count; j++) {
-                float h = Hinv1[i * count + j];
-                int wj = j * rows;
-                for (int r = from; r < to; r++) {
-                    W1t[wj + r] -= Err1t[wi + r] * h;           // W1[:, i:] -= err1 Hinv1[i, i:]
-                }
-            }
-        }
+        });
     }
 
     /** {@code argsort(diag(H), descending=True)}, ties kept in column order. */

@@ -96,34 +96,29 @@ public final class SparseGptCompressor implements LayerCompressor {
 
     /**
      * The column loop of one block for rows [from, to); on return W1t holds the pruned block (Q1). For N:M
-     * the mask of each M-group is chosen when the loop reaches the group, from the updated weights. The
-     * block is held transposed so the inner loops run over rows.
+     * the mask of each M-group is chosen when the loop reaches the group, from the updated weights, so the
+     * fused updates of {@link BlockColumnLoop} must not cut through an M-group.
      */
     private static void pruneBlock(int from, int to, int rows, int count, float[] W1t, float[] Hinv1, boolean[] mask1t,
             float[] Err1t, SparsityPattern pattern) {
         SparsityPattern.NOfM nm = pattern instanceof SparsityPattern.NOfM p ? p : null;
         float[] tmp = nm == null ? null : new float[nm.m()];
         boolean[] pick = nm == null ? null : new boolean[nm.m()];
-        for (int i = 0; i < count; i++) {
+        int fused = nm == null || nm.m() % BlockColumnLoop.FUSED == 0 || BlockColumnLoop.FUSED % nm.m() == 0
+                ? BlockColumnLoop.FUSED : 1;
+        BlockColumnLoop.run(from, to, rows, count, W1t, Hinv1, Err1t, fused, (i, rowFrom, rowTo) -> {
             if (nm != null && i % nm.m() == 0) {
-                maskGroup(from, to, rows, count, i, nm, W1t, Hinv1, mask1t, tmp, pick);
+                maskGroup(rowFrom, rowTo, rows, count, i, nm, W1t, Hinv1, mask1t, tmp, pick);
             }
             float d = Hinv1[i * count + i];
             int wi = i * rows;
-            for (int r = from; r < to; r++) {
+            for (int r = rowFrom; r < rowTo; r++) {
                 float w = W1t[wi + r];
                 float q = mask1t[wi + r] ? 0f : w;
                 W1t[wi + r] = q;
                 Err1t[wi + r] = (w - q) / d;                     // err1 = (w - q) / d
             }
-            for (int j = i + 1; j < count; j++) {
-                float h = Hinv1[i * count + j];
-                int wj = j * rows;
-                for (int r = from; r < to; r++) {
-                    W1t[wj + r] -= Err1t[wi + r] * h;           // W1[:, i:] -= err1 Hinv1[i, i:]
-                }
-            }
-        }
+        });
     }
 
     /** N:M: per row, {@code topk(W1[:, i:i+m]^2 / diag(Hinv1)[i:i+m]^2, n, largest=False)} joins the mask. */

@@ -1,40 +1,31 @@
 package dev.calibra.compression.registry;
 
-import dev.calibra.proto.v1.JobsGrpc;
-import dev.calibra.proto.v1.RegistryGrpc;
-import dev.calibra.rpc.Channels;
+import dev.calibra.compression.observability.TraceContextInterceptor;
+import dev.calibra.rpc.RegistryConnection;
 import io.grpc.ManagedChannel;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
+import java.util.Optional;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The one channel to the registry, and its stubs. */
-@ApplicationScoped
-public class RegistryClients {
-
-    private final ManagedChannel channel;
+/** The one channel to the registry, with this service's key (CALIBRA_SERVICE_KEY). Singleton: no proxy. */
+@Singleton
+public class RegistryClients extends RegistryConnection {
 
     @Inject
-    public RegistryClients(@ConfigProperty(name = "calibra.registry.target") String target) {
-        this(Channels.open(target));
+    public RegistryClients(@ConfigProperty(name = "calibra.registry.target") String target,
+            @ConfigProperty(name = "calibra.service-key") Optional<String> serviceKey) {
+        super(target, serviceKey.orElse(""), TraceContextInterceptor.INSTANCE);
     }
 
     /** Over an existing channel (in-process tests). */
     public RegistryClients(ManagedChannel channel) {
-        this.channel = channel;
-    }
-
-    public RegistryGrpc.RegistryBlockingStub registry() {
-        return RegistryGrpc.newBlockingStub(channel);
-    }
-
-    public JobsGrpc.JobsBlockingStub jobs() {
-        return JobsGrpc.newBlockingStub(channel);
+        super(channel);
     }
 
     @PreDestroy
-    public void close() {
-        Channels.close(channel);
+    void shutdown() {
+        close();
     }
 }

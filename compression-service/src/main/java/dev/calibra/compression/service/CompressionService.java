@@ -54,8 +54,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * One compression run, for a direct Compress call or a COMPRESS job: look up the model and calibration
  * set, check everything that can be checked before work starts (parameters, tokenizer, memory budget,
  * packability), run the sequential driver with a checkpoint after each block, write the folder to the
- * artifact store and register it with its lineage. A run that fails registers nothing and removes what it
- * wrote; only a job attempt that fails for a retryable reason keeps its checkpoint for the next attempt.
+ * artifact store and register it with its lineage. A run that fails or is cancelled registers nothing and
+ * removes what it wrote, checkpoints included, with two exceptions: a job attempt that fails for a retryable
+ * reason while the queue has attempts left keeps its checkpoint for the next attempt, and a worker that lost
+ * the job's lease touches nothing (the worker that holds the job now may be resuming from those files).
  */
 @ApplicationScoped
 public class CompressionService {
@@ -116,6 +118,11 @@ public class CompressionService {
                 MemoryEstimate.of(config, samples.length, samples[0].length, spec).requireWithin(memoryBudgetBytes);
             }
             ResumeState resume = resume(observer.resumeFrom());
+            // Checkpoints past the resume point were written by an attempt whose heartbeats never reached the
+            // registry (it was away when they were due): those blocks are redone now and their files rewritten.
+            for (int block = resume.blocks(); block < config.numHiddenLayers(); block++) {
+                store.delete(checkpointPrefix + "/" + BlockCheckpoint.fileName(block));
+            }
             List<LayerResult> results;
             try (CausalLm model = folder.load(device)) {
                 results = new SequentialDriver(model, spec, listener(observer, checkpointPrefix, model.numLayers(),
@@ -128,6 +135,7 @@ public class CompressionService {
             StoredArtifact output = store.putFolder(outputKey, out -> writtenBy[0] = CompressedModelWriter.write(folder,
                     spec, results, format, report, out));
             CompressedModelWriter.Written written = writtenBy[0];
+            observer.checkStop();                                     // a cancelled job registers nothing
             Model model = clients.registry().registerModel(RegisterModelRequest.newBuilder()
                     .setName(request.getOutputName().isEmpty() ? base.getName() + "-" + spec.shortName() + "-" + runId
                             : request.getOutputName())
@@ -152,8 +160,8 @@ public class CompressionService {
         } catch (RuntimeException | IOException e) {
             // A lost lease is not ours to clean up: the worker that holds the job now resumes from these files.
             leaseLost = e instanceof JobStoppedException stopped && stopped.leaseLost();
-            keepCheckpoint = jobId != null && !(e instanceof CalibraException) && !(e instanceof JobStoppedException)
-                    && !(e instanceof IllegalArgumentException) || leaseLost;
+            // Otherwise the checkpoint serves only the attempt the queue makes after a retryable failure.
+            keepCheckpoint = leaseLost || jobId != null && retryable(e) && observer.retriesLeft();
             throw e;
         } finally {
             if (!registered && !leaseLost) {
@@ -163,6 +171,17 @@ public class CompressionService {
                 store.delete(checkpointPrefix);
             }
         }
+    }
+
+    /**
+     * The queue's rule ({@link dev.calibra.rpc.worker.JobWorker}): bad input ({@link CalibraException} other than
+     * UNAVAILABLE, {@link IllegalArgumentException}) fails for good, a stop is not a failure, anything else is retried.
+     */
+    static boolean retryable(Exception e) {
+        if (e instanceof CalibraException calibra) {
+            return calibra.kind() == CalibraException.Kind.UNAVAILABLE;
+        }
+        return !(e instanceof JobStoppedException) && !(e instanceof IllegalArgumentException);
     }
 
     /** A registered artifact's local path; base models and calibration sets may live outside the store. */

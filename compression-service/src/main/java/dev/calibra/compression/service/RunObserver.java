@@ -16,6 +16,14 @@ public interface RunObserver {
     /** A checkpoint (URI of the last finished block's file) was written. */
     default void checkpoint(String uri) {}
 
+    /**
+     * Whether the job queue runs this job again after a retryable failure (its attempts are not used up).
+     * Only then does a failed run keep its checkpoint; a direct call has no next attempt.
+     */
+    default boolean retriesLeft() {
+        return false;
+    }
+
     /** The checkpoint an earlier attempt left, or "". */
     default String resumeFrom() {
         return "";

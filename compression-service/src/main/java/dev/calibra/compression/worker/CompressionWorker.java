@@ -4,6 +4,7 @@ import dev.calibra.compression.registry.RegistryClients;
 import dev.calibra.compression.service.CompressionService;
 import dev.calibra.compression.service.RunObserver;
 import dev.calibra.proto.v1.CompressResult;
+import dev.calibra.proto.v1.Job;
 import dev.calibra.proto.v1.JobType;
 import dev.calibra.proto.v1.Progress;
 import dev.calibra.rpc.CalibraException;
@@ -13,6 +14,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import dev.calibra.compression.observability.TracingJobScope;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +28,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class CompressionWorker {
+
+    /** Log context and the job's trace around every job this worker runs. */
+    @Inject TracingJobScope scope;
 
     private final RegistryClients clients;
     private final CompressionService service;
@@ -54,7 +60,7 @@ public class CompressionWorker {
             context.progress(0, "starting " + job.getSpec().getCompress().getMethod());
             CompressResult result;
             try {
-                result = service.compress(job.getSpec().getCompress(), job.getId(), observer(context));
+                result = service.compress(job.getSpec().getCompress(), job.getId(), observer(job, context));
             } catch (CalibraException e) {
                 // the job's error is a string: keep the status code in it, "[CODE] sentence", for clients
                 throw new CalibraException(e.kind(), "[" + e.kind().name() + "] " + e.getMessage(), e);
@@ -64,10 +70,13 @@ public class CompressionWorker {
             context.progress(1, "registered " + result.getModel().getId());
             return List.of(result.getModel().getId());
         }, Duration.ofSeconds(1), leaseSeconds);
-        worker.start();
+        worker.withScope(scope).start();
     }
 
-    private static RunObserver observer(JobContext context) {
+    /** The queue seen from a run: progress, checkpoints and stops, and whether a failure would be retried. */
+    static RunObserver observer(Job job, JobContext context) {
+        // the registry requeues a retryable failure only while attempts < max_attempts (attempts counts this claim)
+        boolean retriesLeft = job.getAttempts() < job.getMaxAttempts();
         return new RunObserver() {
             @Override
             public void progress(Progress progress) {
@@ -87,6 +96,11 @@ public class CompressionWorker {
             @Override
             public String resumeFrom() {
                 return context.resumeFrom();
+            }
+
+            @Override
+            public boolean retriesLeft() {
+                return retriesLeft;
             }
         };
     }

@@ -20,6 +20,7 @@ import dev.calibra.proto.v1.CompressionParameters;
 import dev.calibra.proto.v1.Model;
 import dev.calibra.proto.v1.OutputFormat;
 import dev.calibra.rpc.CalibraException;
+import dev.calibra.rpc.worker.JobStoppedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -248,8 +249,14 @@ class CompressionServiceTest {
                     throw new IllegalStateException("worker died");        // a retryable failure keeps the checkpoint
                 }
             }
+
+            @Override
+            public boolean retriesLeft() {
+                return true;
+            }
         }));
         assertTrue(registry.registered.size() == 1);
+        assertTrue(Files.exists(artifacts.resolve("checkpoints/job-b/block-00001.safetensors")), "kept for attempt 2");
         CompressResult resumed = service(1L << 33).compress(gptq, "job-b", new RunObserver() {
             @Override
             public String resumeFrom() {
@@ -260,5 +267,62 @@ class CompressionServiceTest {
         Path b = Path.of(java.net.URI.create(resumed.getModel().getArtifactUri())).resolve("model.safetensors");
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
         assertFalse(Files.exists(artifacts.resolve("checkpoints/job-b")));
+    }
+
+    /**
+     * A job attempt that stops with {@code failure} once block 1's checkpoint is written, or fails with it
+     * (thrown from {@code checkpoint}) when {@code fromCheckpoint}; {@code retriesLeft} as the queue says.
+     */
+    private void failJobAfterBlock1(String jobId, RuntimeException failure, boolean fromCheckpoint, boolean retriesLeft) {
+        boolean[] written = {false};
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> service(1L << 33).compress(
+                request("rtn", CompressionParameters.newBuilder().setBits(4)).build(), jobId, new RunObserver() {
+                    @Override
+                    public void checkpoint(String uri) {
+                        written[0] |= uri.endsWith("block-00001.safetensors");
+                        if (written[0] && fromCheckpoint) {
+                            throw failure;
+                        }
+                    }
+
+                    @Override
+                    public void checkStop() {
+                        if (written[0]) {
+                            throw failure;
+                        }
+                    }
+
+                    @Override
+                    public boolean retriesLeft() {
+                        return retriesLeft;
+                    }
+                }));
+        assertEquals(failure, thrown);
+        assertTrue(registry.registered.isEmpty(), "nothing registered");
+        assertFalse(Files.exists(artifacts.resolve("models/" + jobId)), "no partial output");
+    }
+
+    @Test
+    void compress_retryableFailureOnTheLastAttempt_removesTheCheckpoints() {
+        failJobAfterBlock1("job-last", new IllegalStateException("disk full"), true, false);
+        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-last")), "no attempt will resume from them");
+    }
+
+    @Test
+    void compress_nonRetryableFailureWithAttemptsLeft_removesTheCheckpoints() {
+        failJobAfterBlock1("job-bad", CalibraException.invalidArgument("bad"), true, true);
+        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-bad")));
+    }
+
+    @Test
+    void compress_cancelledWithAttemptsLeft_removesTheCheckpoints() {
+        failJobAfterBlock1("job-cancelled", new JobStoppedException("cancelled"), false, true);
+        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-cancelled")));
+    }
+
+    @Test
+    void compress_leaseLostOnTheLastAttempt_keepsTheCheckpointsForTheNewOwner() {
+        failJobAfterBlock1("job-lost", new JobStoppedException("lease lost", true), false, false);
+        assertTrue(Files.exists(artifacts.resolve("checkpoints/job-lost/block-00001.safetensors")));
     }
 }

@@ -192,14 +192,16 @@ public record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, Str
             throws SafetensorsFormatException {
         try {
             long count = 1;
+            // a zero dimension empties the tensor, but libtorch still multiplies the others into strides
+            long strides = dtype.bytes();
             for (long dim : shape) {
                 count = Math.multiplyExact(count, dim);
+                strides = Math.multiplyExact(strides, Math.max(dim, 1));
             }
-            Math.multiplyExact(count, dtype.bytes());
             return count;
         } catch (ArithmeticException e) {
             throw new SafetensorsFormatException(where + ": shape " + java.util.Arrays.toString(shape)
-                    + " is too large (element count overflows 64 bits) at byte offset " + fileOffset);
+                    + " is too large (its dimensions multiply past 64 bits) at byte offset " + fileOffset);
         }
     }
 

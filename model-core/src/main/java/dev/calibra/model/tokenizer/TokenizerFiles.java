@@ -53,13 +53,31 @@ public record TokenizerFiles(int vocabSize, int bosId, int eosId, Optional<Boole
                 ids.put(vocab.get(i).path(0).asText(), i);
             }
         }
+        // The library ignores an added token's "id": it takes the token's id in the model vocabulary, or
+        // else the next one past the vocabulary and the tokens added before (AddedVocabulary::add_tokens),
+        // and only logs a warning when that differs. A file whose ids disagree is refused here, since the
+        // ids below would not be the ids encode returns.
+        int modelVocabulary = vocab.isArray() ? vocab.size() : ids.size();
+        Map<String, Integer> addedIds = new HashMap<>();
+        int maxAdded = -1;
         for (JsonNode added : tokenizer.path("added_tokens")) {
             if (!added.path("content").isTextual()) {
                 throw new ModelFormatException(source + ": an added_tokens entry has no string 'content'");
             }
             String content = added.get("content").asText();
-            ids.put(content, id(added.path("id"), content, source));
+            int id = id(added.path("id"), content, source);
+            Integer given = addedIds.containsKey(content) ? addedIds.get(content) : ids.get(content);
+            int expected = given != null ? given
+                    : maxAdded < 0 ? modelVocabulary
+                    : maxAdded >= modelVocabulary || modelVocabulary == 0 ? maxAdded + 1 : modelVocabulary;
+            if (id != expected) {
+                throw new ModelFormatException(source + ": added token '" + content + "' has id " + id
+                        + " but the tokenizer library gives it id " + expected);
+            }
+            addedIds.put(content, id);
+            maxAdded = Math.max(maxAdded, id);
         }
+        ids.putAll(addedIds);
         if (ids.isEmpty()) {
             throw new ModelFormatException(tokenizerJson.getFileName() + " has no model.vocab and no added_tokens");
         }

@@ -106,6 +106,19 @@ class SafetensorsFuzzTest {
                 .contains("dimension 0"));
     }
 
+    /**
+     * Regression, found by this fuzzer: an empty tensor of shape [0, 5, 2^63-1] passed (0 elements), then
+     * libtorch failed with "Stride calculation overflowed" when it was loaded.
+     */
+    @Test
+    void open_emptyTensorWithHugeDimensions_isRefused() throws IOException {
+        Path file = dir.resolve(FILE_NAME);
+        Files.write(file, assemble(("{\"e\":{\"dtype\":\"I8\",\"shape\":[0,5," + Long.MAX_VALUE
+                + "],\"data_offsets\":[0,0]}}").getBytes(StandardCharsets.UTF_8), new byte[0]));
+        assertTrue(assertThrows(SafetensorsFormatException.class, () -> readEverything(file, 0)).getMessage()
+                .contains("too large"));
+    }
+
     /** Opens the file and reads every tensor as floats and as an NDArray, checking sizes against the file. */
     private static void readEverything(Path file, long fileBytes) throws IOException {
         try (SafetensorsFile safetensors = SafetensorsFile.open(file); NDManager manager = NDManager.newBaseManager()) {

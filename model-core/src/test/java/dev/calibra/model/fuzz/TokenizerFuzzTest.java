@@ -125,6 +125,21 @@ class TokenizerFuzzTest {
         assertTrue(e.getMessage().contains("unpaired surrogate"), e.getMessage());
     }
 
+    /**
+     * Regression, found by this fuzzer: an added token missing from the model vocabulary gets the next
+     * free id from the library whatever its "id" says, so encode returned 512 from a "vocabulary of 512".
+     */
+    @Test
+    void read_addedTokenIdTheLibraryWouldReassign_isRefused() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("regression-added"));
+        ObjectNode root = (ObjectNode) new ObjectMapper().readTree(tokenizerJson);
+        ObjectNode vocab = (ObjectNode) root.path("model").path("vocab");
+        vocab.set("0s>", vocab.remove("<s>"));
+        Path path = writeFolder(folder, new ObjectMapper().writeValueAsBytes(root));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> TokenizerFiles.read(path));
+        assertTrue(e.getMessage().contains("'<s>' has id 1 but the tokenizer library gives it id 512"), e.getMessage());
+    }
+
     /** Regression: add_eos_token without an EOS token in the vocabulary used to append id -1 to every text. */
     @Test
     void read_addEosTokenWithoutEosInVocabulary_isRefused() throws IOException {

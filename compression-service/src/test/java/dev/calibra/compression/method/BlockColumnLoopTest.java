@@ -1,0 +1,50 @@
+package dev.calibra.compression.method;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Fusing four columns' updates must not change a single bit: same order, same float32 rounding. */
+class BlockColumnLoopTest {
+
+    /** A GPTQ-like column step (4-bit grid) on a random [count, rows] block; returns Q1t then the final W1t. */
+    private static float[][] run(int count, int rows, int fused, long seed) {
+        Random random = new Random(seed);
+        float[] W1t = new float[count * rows];
+        for (int k = 0; k < W1t.length; k++) {
+            W1t[k] = (float) random.nextGaussian() * 0.02f;
+        }
+        float[] Hinv1 = new float[count * count];
+        for (int i = 0; i < count; i++) {
+            for (int j = i; j < count; j++) {
+                Hinv1[i * count + j] = i == j ? 0.5f + random.nextFloat() : 0.2f * (float) random.nextGaussian();
+            }
+        }
+        float[] Q1t = new float[W1t.length];
+        float[] Err1t = new float[W1t.length];
+        int from = 3;                                   // a row range that is not the whole block
+        int to = rows - 2;
+        BlockColumnLoop.run(from, to, rows, count, W1t, Hinv1, Err1t, fused, (i, rowFrom, rowTo) -> {
+            float d = Hinv1[i * count + i];
+            for (int r = rowFrom; r < rowTo; r++) {
+                float w = W1t[i * rows + r];
+                float q = Quantizer.quantize(w, 0.004f, 8f, 15);
+                Q1t[i * rows + r] = q;
+                Err1t[i * rows + r] = (w - q) / d;
+            }
+        });
+        return new float[][] {Q1t, W1t, Err1t};
+    }
+
+    @ParameterizedTest(name = "{0} columns")
+    @ValueSource(ints = {1, 3, 4, 7, 64, 127, 128})
+    void run_fourColumnsFused_isBitIdenticalToOneAtATime(int count) {
+        float[][] oneAtATime = run(count, 301, 1, count);
+        float[][] fused = run(count, 301, BlockColumnLoop.FUSED, count);
+        assertArrayEquals(oneAtATime[0], fused[0], "Q1");
+        assertArrayEquals(oneAtATime[1], fused[1], "W1");
+        assertArrayEquals(oneAtATime[2], fused[2], "Err1");
+    }
+}
