@@ -1,0 +1,67 @@
+package dev.calibra.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GcCommandTest {
+
+    @TempDir Path store;
+
+    private Path old(Path path) throws Exception {
+        FileTime longAgo = FileTime.from(Instant.now().minus(3, ChronoUnit.HOURS));
+        try (Stream<Path> tree = Files.walk(path)) {
+            for (Path each : tree.toList()) {
+                Files.setLastModifiedTime(each, longAgo);
+            }
+        }
+        return path;
+    }
+
+    private Path file(String relative) throws Exception {
+        Path path = store.resolve(relative);
+        Files.createDirectories(path.getParent());
+        Files.writeString(path, "x");
+        return path;
+    }
+
+    @Test
+    void removesOnlyOldUnreferencedEntriesAndKeepsCaches() throws Exception {
+        file("models/mdl-kept/model.safetensors");
+        file("models/mdl-deleted/model.safetensors");
+        file("calibration/set-kept/input_ids.safetensors");
+        file("checkpoints/job-running/block-00000.safetensors");
+        file("checkpoints/job-dead/block-00000.safetensors");
+        file("token-index/abc/tokens.bin");
+        file(".tmp/half-written/model.safetensors");
+        for (Path top : List.of(store.resolve("models"), store.resolve("calibration"), store.resolve("checkpoints"),
+                store.resolve("token-index"), store.resolve(".tmp"))) {
+            old(top);
+        }
+        file("models/mdl-just-written/model.safetensors");  // young: a job may be about to register it
+
+        Set<Path> referenced = Set.of(store.resolve("models/mdl-kept"), store.resolve("calibration/set-kept/input_ids.safetensors"),
+                store.resolve("checkpoints/job-running/block-00000.safetensors"));
+        GcCommand gc = new GcCommand();
+        List<Path> garbage = new ArrayList<>();
+        gc.collect(store, store, referenced, Instant.now().minus(1, ChronoUnit.HOURS), garbage);
+
+        assertEquals(List.of(store.resolve(".tmp"), store.resolve("checkpoints/job-dead"), store.resolve("models/mdl-deleted")),
+                garbage.stream().sorted().toList());
+
+        gc.caches = true;
+        garbage.clear();
+        gc.collect(store, store, referenced, Instant.now().minus(1, ChronoUnit.HOURS), garbage);
+        assertEquals(true, garbage.contains(store.resolve("token-index")));
+    }
+}
