@@ -318,7 +318,7 @@ class JobQueueTest {
     }
 
     @Test
-    void submitJob_keepsTheCallersTraceparent_andDropsAMalformedOne() {
+    void submitJob_keepsTheCallersTraceparent_andReplacesAMalformedOneByItsOwnSpan() {
         String traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
         // A plain channel: the injected clients may be traced and send a traceparent of their own.
         ManagedChannel channel = KeyedChannels.withKey(adminKey);
@@ -329,7 +329,9 @@ class JobQueueTest {
             assertEquals(traceParent, jobs.getJob(GetJobRequest.newBuilder().setId(traced.getId()).build()).getTraceParent());
             Job malformed = JobsGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
                     traceHeader("00-not-a-trace"))).submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate(model)).build());
-            assertEquals("", malformed.getTraceParent());
+            // A malformed header is dropped; the job then continues the registry's own server span.
+            assertTrue(malformed.getTraceParent().matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]"), malformed.getTraceParent());
+            assertTrue(!malformed.getTraceParent().contains(traceParent.substring(3, 35)), malformed.getTraceParent());
         } finally {
             channel.shutdownNow();
         }
