@@ -30,7 +30,15 @@ public sealed interface Strategy permits RandomWindowStrategy, ConcatWindowStrat
 
     /** Rows of corpus text need seq_len - 1 tokens when BOS is prepended. */
     static int bodyLength(DrawRequest request) {
-        return request.parameters().bool("prepend_bos") ? request.seqLen() - 1 : request.seqLen();
+        if (!request.parameters().bool("prepend_bos")) {
+            return request.seqLen();
+        }
+        if (request.seqLen() < 2) {
+            // a BOS alone leaves no text to sample (and would divide windows by zero)
+            throw new IllegalArgumentException("seq_len " + request.seqLen() + " leaves no tokens after the BOS that "
+                    + "prepend_bos adds; use seq_len >= 2 or prepend_bos false");
+        }
+        return request.seqLen() - 1;
     }
 
     static int[] withBos(DrawRequest request, int[] body) {
