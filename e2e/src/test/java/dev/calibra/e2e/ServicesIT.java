@@ -76,8 +76,12 @@ class ServicesIT {
     void jobsCli_showsCancelsAndWatchesAJob() {
         LocalStack stack = LocalStack.shared();
         JobsGrpc.JobsBlockingStub jobs = JobsGrpc.newBlockingStub(stack.channel("registry"));
+        // SubmitJob checks that its inputs exist and are visible to the caller: a real model.
+        String model = stack.cli("models", "register", "--path", LocalStack.sharedAssets()
+                .resolve("models/stories260K").toString(), "--name", "jobs-cli-model", "--json")
+                .json().get("id").asText();
         Job job = jobs.submitJob(SubmitJobRequest.newBuilder().setRequestId(UUID.randomUUID().toString())
-                .setSpec(JobSpec.newBuilder().setEvaluate(EvaluateRequest.newBuilder().setModelId("mdl-none").addTasks("copa")))
+                .setSpec(JobSpec.newBuilder().setEvaluate(EvaluateRequest.newBuilder().setModelId(model).addTasks("hellaswag")))
                 .build());
 
         JsonNode shown = stack.cli("jobs", "show", job.getId(), "--json").json();
