@@ -15,15 +15,23 @@ final class NativeFloats implements AutoCloseable {
     private final long bytes;
     final FloatBuffer buffer;
 
+    /** {@code count} zeros. */
     NativeFloats(long count) {
+        this(count, true);
+    }
+
+    private NativeFloats(long count, boolean zeroed) {
         this.bytes = Math.max(1, count) * Float.BYTES;
         this.memory = new Memory(bytes);
-        memory.clear(bytes);
+        if (zeroed) {
+            memory.clear(bytes);
+        }
         this.buffer = memory.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
+    /** A native copy of {@code values} (no zeroing first: every element is written). */
     static NativeFloats of(float[] values) {
-        NativeFloats floats = new NativeFloats(values.length);
+        NativeFloats floats = new NativeFloats(values.length, false);
         floats.buffer.put(0, values);
         return floats;
     }

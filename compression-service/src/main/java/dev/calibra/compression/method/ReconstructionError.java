@@ -20,19 +20,29 @@ final class ReconstructionError {
     static double relative(float[] original, float[] compressed, int rows, int columns, float[] H, Linalg linalg) {
         double signal;
         double error;
-        float[] difference = new float[original.length];
-        for (int k = 0; k < original.length; k++) {
-            difference[k] = original[k] - compressed[k];
-        }
         try (NativeFloats A = NativeFloats.of(original); NativeFloats gram = new NativeFloats((long) columns * columns)) {
             linalg.gramAccumulateLower(A.buffer, rows, columns, gram.buffer);      // W^T W
             signal = lowerFrobeniusProduct(H, gram, columns);
-            A.buffer.put(0, difference);
+            writeDifference(original, compressed, rows, columns, A);             // A = D = W - W'
             gram.clear();
             linalg.gramAccumulateLower(A.buffer, rows, columns, gram.buffer);      // D^T D
             error = lowerFrobeniusProduct(H, gram, columns);
         }
         return signal == 0 ? (error == 0 ? 0 : Double.POSITIVE_INFINITY) : error / signal;
+    }
+
+    /** {@code D = W - W'} into the native buffer, one row at a time (no second Java-side copy of the layer). */
+    private static void writeDifference(float[] original, float[] compressed, int rows, int columns, NativeFloats D) {
+        RowParallel.forEachRowRange(rows, (from, to) -> {
+            float[] row = new float[columns];
+            for (int r = from; r < to; r++) {
+                int base = r * columns;
+                for (int j = 0; j < columns; j++) {
+                    row[j] = original[base + j] - compressed[base + j];
+                }
+                D.buffer.put(base, row, 0, columns);
+            }
+        });
     }
 
     /** {@code <H, G>} for symmetric H (full) and G (lower triangle valid). */
