@@ -56,8 +56,7 @@ public final class GptqCompressor implements LayerCompressor {
         int groups = groupSize == -1 ? 1 : (columns + groupSize - 1) / groupSize;
         float[] scales = new float[groups * rows];
         float[] zeros = new float[groups * rows];
-        float[] hessianMatrix = hessian.hessian();
-        float[] H = hessianMatrix.clone();
+        float[] H = hessian.hessian();
         float[] W = weight.clone();
 
         // per-row grid over all columns, before dead columns are zeroed (fasterquant's first find_params)
@@ -74,25 +73,31 @@ public final class GptqCompressor implements LayerCompressor {
             H = LayerShapes.permuteSymmetric(H, columns, perm);
         }
 
-        float[] Hinv = InverseHessian.upperCholeskyOfDampedInverse(H, columns, settings.dampening(), linalg);
+        InverseHessian.Damped damped = InverseHessian.upperCholeskyOfDampedInverse(H, columns, settings.dampening(),
+                linalg);
+        float[] Hinv = damped.Hinv();
         float[] Q = new float[rows * columns];
+        double errorEnergy = 0;                                // ||Err||^2, see ReconstructionError
+        double signal;
         try (NativeWeight Wn = new NativeWeight(W, rows, columns, Hinv, settings.blockSize(), linalg)) {
+            signal = Wn.trace(H);                              // tr(W H W^T), before any update
             for (int i1 = 0; i1 < columns; i1 += settings.blockSize()) {
                 int i2 = Math.min(i1 + settings.blockSize(), columns);
                 int count = i2 - i1;
-                float[] W1t = new float[count * rows];         // W1 transposed: column i of the block is row i
-                Wn.readColumnsTransposed(i1, i2, W1t);
+                float[][] W1 = new float[count][rows];         // W1[i] is column i of the block
+                Wn.readColumnsTransposed(i1, i2, W1);
                 float[] Hinv1 = LayerShapes.square(Hinv, columns, i1, i2);
                 if (groupSize != -1) {
                     findGroupGrids(Wn, rows, columns, i1, i2, groupSize, maxq, sym, scales, zeros);
                 }
-                float[] Q1t = new float[count * rows];
-                float[] Err1t = new float[count * rows];
+                float[][] Q1 = new float[count][rows];
+                float[][] Err1 = new float[count][rows];
                 final int blockStart = i1;
                 RowParallel.forEachRowRange(rows, (from, to) -> quantizeBlock(from, to, rows, blockStart, count,
-                        W1t, Hinv1, Q1t, Err1t, scales, zeros, groupSize, maxq));
-                LayerShapes.writeColumnsTransposed(Q, rows, columns, i1, i2, Q1t);
-                Wn.lazyBatchUpdate(Err1t, i1, i2);             // W[:, i2:] -= Err1 @ Hinv[i1:i2, i2:]
+                        W1, Hinv1, Q1, Err1, scales, zeros, groupSize, maxq));
+                LayerShapes.writeColumns(Q, rows, columns, i1, i2, Q1);
+                errorEnergy += ReconstructionError.energy(Err1);
+                Wn.lazyBatchUpdate(Err1, i1, i2);             // W[:, i2:] -= Err1 @ Hinv[i1:i2, i2:]
             }
         }
 
@@ -100,10 +105,12 @@ public final class GptqCompressor implements LayerCompressor {
         for (int k = 0; k < columns; k++) {
             groupIndex[perm[k]] = groupSize == -1 ? 0 : k / groupSize;
         }
+        double differenceEnergy = ReconstructionError.differenceEnergy(W, Q);   // both in visiting order
         if (settings.actOrder()) {
             Q = LayerShapes.permuteColumns(Q, rows, columns, LayerShapes.inverse(perm));
         }
-        double error = ReconstructionError.relative(weight, Q, rows, columns, hessianMatrix, linalg);
+        double error = ReconstructionError.relativeFromObsErrors(signal, errorEnergy, damped.lambda(),
+                differenceEnergy);
         return QuantizedLayer.checked(Q, rows, columns, settings.bits(), groupSize, scales, zeros, groupIndex, error);
     }
 
@@ -126,17 +133,19 @@ public final class GptqCompressor implements LayerCompressor {
      * The column loop of one block for rows [from, to): quantize column i ({@code Q1[:, i]}, {@code Err1[:, i] =
      * (w - q) / d}); {@link BlockColumnLoop} spreads the error over the block's later columns (eq. 2).
      */
-    private static void quantizeBlock(int from, int to, int rows, int i1, int count, float[] W1t, float[] Hinv1,
-            float[] Q1t, float[] Err1t, float[] scales, float[] zeros, int groupSize, int maxq) {
-        BlockColumnLoop.run(from, to, rows, count, W1t, Hinv1, Err1t, BlockColumnLoop.FUSED, (i, rowFrom, rowTo) -> {
+    private static void quantizeBlock(int from, int to, int rows, int i1, int count, float[][] W1, float[] Hinv1,
+            float[][] Q1, float[][] Err1, float[] scales, float[] zeros, int groupSize, int maxq) {
+        BlockColumnLoop.run(from, to, count, W1, Hinv1, Err1, BlockColumnLoop.FUSED, (i, rowFrom, rowTo) -> {
             int p = (groupSize == -1 ? 0 : (i1 + i) / groupSize) * rows;
             float d = Hinv1[i * count + i];
-            int wi = i * rows;
+            float[] w1 = W1[i];
+            float[] q1 = Q1[i];
+            float[] err1 = Err1[i];
             for (int r = rowFrom; r < rowTo; r++) {
-                float w = W1t[wi + r];
+                float w = w1[r];
                 float q = Quantizer.quantize(w, scales[p + r], zeros[p + r], maxq);
-                Q1t[wi + r] = q;
-                Err1t[wi + r] = (w - q) / d;                     // err1 = (w - q) / d
+                q1[r] = q;
+                err1[r] = (w - q) / d;                           // err1 = (w - q) / d
             }
         });
     }

@@ -31,11 +31,18 @@ final class InverseHessian {
     }
 
     /**
+     * The upper Cholesky factor U of {@code (H + lambda I)^-1} ({@code U^T U = (H + lambda I)^-1}) and the
+     * lambda that made {@code H + lambda I} positive definite.
+     */
+    record Damped(float[] Hinv, float lambda) {
+    }
+
+    /**
      * Upper Cholesky factor of {@code (H + lambda I)^-1} with {@code lambda = dampening * mean(diag H)}; if
      * that is not positive definite, retries with 10x the dampening up to {@link #DAMPENING_RETRIES} times.
      * {@code H} is not modified.
      */
-    static float[] upperCholeskyOfDampedInverse(float[] H, int columns, double dampening, Linalg linalg) {
+    static Damped upperCholeskyOfDampedInverse(float[] H, int columns, double dampening, Linalg linalg) {
         double diagonalSum = 0;
         for (int i = 0; i < columns; i++) {
             diagonalSum += H[i * columns + i];
@@ -51,7 +58,7 @@ final class InverseHessian {
             }
             try {
                 linalg.upperCholeskyOfInverse(Hinv, columns);
-                return Hinv;
+                return new Damped(Hinv, damp);
             } catch (NotPositiveDefiniteException e) {
                 last = e;
             }

@@ -74,17 +74,19 @@ final class LayerShapes {
         return out;
     }
 
-    /** Writes the transposed block {@code [i2 - i1, rows]} into columns [i1, i2) of the row-major {@code W}. */
-    static void writeColumnsTransposed(float[] W, int rows, int columns, int i1, int i2, float[] blockT) {
+    /** Writes the block's columns {@code block[j]} ({@code [rows]} each) into columns [i1, i2) of the row-major {@code W}. */
+    static void writeColumns(float[] W, int rows, int columns, int i1, int i2, float[][] block) {
         int width = i2 - i1;
-        for (int r0 = 0; r0 < rows; r0 += 64) {
-            int r1 = Math.min(rows, r0 + 64);
-            for (int j = 0; j < width; j++) {
-                int in = j * rows;
-                for (int r = r0; r < r1; r++) {
-                    W[r * columns + i1 + j] = blockT[in + r];
+        RowParallel.forEachRowRange(rows, (from, to) -> {
+            for (int r0 = from; r0 < to; r0 += 64) {
+                int r1 = Math.min(to, r0 + 64);
+                for (int j = 0; j < width; j++) {
+                    float[] column = block[j];
+                    for (int r = r0; r < r1; r++) {
+                        W[r * columns + i1 + j] = column[r];
+                    }
                 }
             }
-        }
+        });
     }
 }

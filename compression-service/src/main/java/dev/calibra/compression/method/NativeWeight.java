@@ -36,50 +36,67 @@ final class NativeWeight implements AutoCloseable {
         }
     }
 
-    /** Copies {@code W[:, from:to]} transposed into {@code outT} {@code [to - from, rows]}: column j is a row. */
-    void readColumnsTransposed(int from, int to, float[] outT) {
+    /** Copies {@code W[:, from:to]} into one array per column: {@code out[j][r] = W[r, from + j]}. */
+    void readColumnsTransposed(int from, int to, float[][] out) {
         int width = to - from;
-        float[] tile = new float[TILE_ROWS * width];
-        for (int r0 = 0; r0 < rows; r0 += TILE_ROWS) {
-            int tileRows = Math.min(TILE_ROWS, rows - r0);
-            for (int t = 0; t < tileRows; t++) {
-                W.buffer.get((r0 + t) * columns + from, tile, t * width, width);
-            }
-            for (int j = 0; j < width; j++) {
-                int out = j * rows + r0;
+        RowParallel.forEachRowRange(rows, (rowFrom, rowTo) -> {
+            float[] tile = new float[TILE_ROWS * width];
+            for (int r0 = rowFrom; r0 < rowTo; r0 += TILE_ROWS) {
+                int tileRows = Math.min(TILE_ROWS, rowTo - r0);
                 for (int t = 0; t < tileRows; t++) {
-                    outT[out + t] = tile[t * width + j];
+                    W.buffer.get((r0 + t) * columns + from, tile, t * width, width);
+                }
+                for (int j = 0; j < width; j++) {
+                    float[] column = out[j];
+                    for (int t = 0; t < tileRows; t++) {
+                        column[r0 + t] = tile[t * width + j];
+                    }
                 }
             }
+        });
+    }
+
+    /** Writes one array per column, {@code in[j][r]}, into {@code W[:, from:to]}. */
+    void writeColumnsTransposed(int from, int to, float[][] in) {
+        int width = to - from;
+        RowParallel.forEachRowRange(rows, (rowFrom, rowTo) -> {
+            float[] tile = new float[TILE_ROWS * width];
+            for (int r0 = rowFrom; r0 < rowTo; r0 += TILE_ROWS) {
+                int tileRows = Math.min(TILE_ROWS, rowTo - r0);
+                for (int j = 0; j < width; j++) {
+                    float[] column = in[j];
+                    for (int t = 0; t < tileRows; t++) {
+                        tile[t * width + j] = column[r0 + t];
+                    }
+                }
+                for (int t = 0; t < tileRows; t++) {
+                    W.buffer.put((r0 + t) * columns + from, tile, t * width, width);
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code tr(W H W^T)} of the weight as it is now (call before the first update: the reconstruction
+     * error's denominator, see {@link ReconstructionError}).
+     */
+    double trace(float[] H) {
+        try (NativeFloats gram = new NativeFloats((long) columns * columns)) {
+            linalg.gramAccumulateLower(W.buffer, rows, columns, gram.buffer);      // W^T W
+            return ReconstructionError.lowerFrobeniusProduct(H, gram, columns);
         }
     }
 
-    /** Writes the transposed block {@code inT [to - from, rows]} into {@code W[:, from:to]}. */
-    void writeColumnsTransposed(int from, int to, float[] inT) {
-        int width = to - from;
-        float[] tile = new float[TILE_ROWS * width];
-        for (int r0 = 0; r0 < rows; r0 += TILE_ROWS) {
-            int tileRows = Math.min(TILE_ROWS, rows - r0);
-            for (int j = 0; j < width; j++) {
-                int in = j * rows + r0;
-                for (int t = 0; t < tileRows; t++) {
-                    tile[t * width + j] = inT[in + t];
-                }
-            }
-            for (int t = 0; t < tileRows; t++) {
-                W.buffer.put((r0 + t) * columns + from, tile, t * width, width);
-            }
-        }
-    }
-
-    /** {@code W[:, i2:] -= Err1 @ Hinv[i1:i2, i2:]}, given {@code Err1} transposed, {@code [i2 - i1, rows]}. */
-    void lazyBatchUpdate(float[] Err1t, int i1, int i2) {
+    /** {@code W[:, i2:] -= Err1 @ Hinv[i1:i2, i2:]}, given {@code Err1} as one array per column. */
+    void lazyBatchUpdate(float[][] Err1, int i1, int i2) {
         if (i2 >= columns) {
             return;
         }
         int count = i2 - i1;
-        Err1.buffer.put(0, Err1t, 0, rows * count);
-        linalg.gemm(true, false, rows, columns - i2, count, -1f, Err1.buffer, 0, rows,
+        for (int i = 0; i < count; i++) {
+            this.Err1.buffer.put(i * rows, Err1[i], 0, rows);
+        }
+        linalg.gemm(true, false, rows, columns - i2, count, -1f, this.Err1.buffer, 0, rows,
                 Hinv.buffer, i1 * columns + i2, columns, 1f, W.buffer, i2, columns);
     }
 

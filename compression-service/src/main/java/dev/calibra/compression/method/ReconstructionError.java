@@ -11,6 +11,12 @@ import java.util.concurrent.atomic.DoubleAdder;
  * <p>Each trace is the Frobenius product {@code tr(A H A^T) = <H, A^T A>}; {@code A^T A} is symmetric, so
  * only its lower triangle is formed ({@link Linalg#gramAccumulateLower}, about 53% of a full sgemm at
  * 4096 columns) and the product is summed over the lower triangle with the off-diagonal counted twice.
+ *
+ * <p>GPTQ and SparseGPT need only the signal's gram: their pass ends with {@code D = Err U}, Err the scaled
+ * errors {@code (w - q) / U_ii} of every column and U the upper Cholesky factor of {@code (H + lambda I)^-1},
+ * so {@code tr(D (H + lambda I) D^T) = ||Err||^2} and {@code tr(D H D^T) = ||Err||^2 - lambda ||D||^2}
+ * (the total OBS loss the reference reports, less the dampening's share). Exact in exact arithmetic;
+ * MethodBehaviourTest holds it to the direct {@code ||W X - W' X||^2} in double.
  */
 final class ReconstructionError {
 
@@ -31,6 +37,38 @@ final class ReconstructionError {
         return signal == 0 ? (error == 0 ? 0 : Double.POSITIVE_INFINITY) : error / signal;
     }
 
+    /**
+     * The ratio from a GPTQ/SparseGPT pass: {@code signal = tr(W H W^T)} ({@link NativeWeight#trace}; the
+     * pass's own W and H serve: zeroed dead columns and a permutation change no trace), {@code errorEnergy =
+     * ||Err||^2}, {@code lambda} the dampening of the factor used, {@code differenceEnergy = ||W - W'||^2}
+     * over the weights the pass started from.
+     */
+    static double relativeFromObsErrors(double signal, double errorEnergy, double lambda, double differenceEnergy) {
+        double error = Math.max(0, errorEnergy - lambda * differenceEnergy);
+        return signal == 0 ? (error == 0 ? 0 : Double.POSITIVE_INFINITY) : error / signal;
+    }
+
+    /** {@code sum of a[i][k]^2} in double. */
+    static double energy(float[][] a) {
+        double total = 0;
+        for (float[] column : a) {
+            for (float v : column) {
+                total += (double) v * v;
+            }
+        }
+        return total;
+    }
+
+    /** {@code ||a - b||^2} in double. */
+    static double differenceEnergy(float[] a, float[] b) {
+        double total = 0;
+        for (int k = 0; k < a.length; k++) {
+            double d = (double) a[k] - b[k];
+            total += d * d;
+        }
+        return total;
+    }
+
     /** {@code D = W - W'} into the native buffer, one row at a time (no second Java-side copy of the layer). */
     private static void writeDifference(float[] original, float[] compressed, int rows, int columns, NativeFloats D) {
         RowParallel.forEachRowRange(rows, (from, to) -> {
@@ -46,7 +84,7 @@ final class ReconstructionError {
     }
 
     /** {@code <H, G>} for symmetric H (full) and G (lower triangle valid). */
-    private static double lowerFrobeniusProduct(float[] H, NativeFloats G, int n) {
+    static double lowerFrobeniusProduct(float[] H, NativeFloats G, int n) {
         DoubleAdder total = new DoubleAdder();
         RowParallel.forEachRowRange(n, (from, to) -> {
             float[] g = new float[n];

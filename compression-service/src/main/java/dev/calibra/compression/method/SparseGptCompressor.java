@@ -45,96 +45,108 @@ public final class SparseGptCompressor implements LayerCompressor {
         if (pattern instanceof SparsityPattern.NOfM nm && columns % nm.m() != 0) {
             throw new IllegalArgumentException("columns: " + columns + " is not a multiple of m=" + nm.m());
         }
-        float[] hessianMatrix = hessian.hessian();
-        float[] H = hessianMatrix.clone();
+        float[] H = hessian.hessian();
         float[] W = weight.clone();
 
         // dead inputs: H[dead, dead] = 1, W[:, dead] = 0
         boolean[] dead = InverseHessian.markDeadColumns(H, columns);
         LayerShapes.zeroColumns(W, rows, columns, dead);
 
-        float[] Hinv = InverseHessian.upperCholeskyOfDampedInverse(H, columns, settings.dampening(), linalg);
+        InverseHessian.Damped damped = InverseHessian.upperCholeskyOfDampedInverse(H, columns, settings.dampening(),
+                linalg);
+        float[] Hinv = damped.Hinv();
         float[] pruned;
+        double errorEnergy = 0;                                // ||Err||^2, see ReconstructionError
+        double signal;
         try (NativeWeight Wn = new NativeWeight(W, rows, columns, Hinv, settings.blockSize(), linalg)) {
+            signal = Wn.trace(H);                              // tr(W H W^T), before any update
             for (int i1 = 0; i1 < columns; i1 += settings.blockSize()) {
                 int i2 = Math.min(i1 + settings.blockSize(), columns);
                 int count = i2 - i1;
-                float[] W1t = new float[count * rows];         // W1 transposed: column i of the block is row i
-                Wn.readColumnsTransposed(i1, i2, W1t);
+                float[][] W1 = new float[count][rows];         // W1[i] is column i of the block
+                Wn.readColumnsTransposed(i1, i2, W1);
                 float[] Hinv1 = LayerShapes.square(Hinv, columns, i1, i2);
-                boolean[] mask1t = new boolean[count * rows];
+                boolean[][] mask1 = new boolean[count][rows];
                 if (pattern instanceof SparsityPattern.Unstructured u) {
-                    maskBlock(W1t, Hinv1, count, rows, u.sparsity(), mask1t);
+                    maskBlock(W1, Hinv1, count, rows, u.sparsity(), mask1);
                 }
-                float[] Err1t = new float[count * rows];
-                RowParallel.forEachRowRange(rows, (from, to) -> pruneBlock(from, to, rows, count, W1t, Hinv1, mask1t,
-                        Err1t, pattern));
-                Wn.writeColumnsTransposed(i1, i2, W1t);       // W[:, i1:i2] = Q1 (W1 now holds Q1)
-                Wn.lazyBatchUpdate(Err1t, i1, i2);            // W[:, i2:] -= Err1 @ Hinv[i1:i2, i2:]
+                float[][] Err1 = new float[count][rows];
+                RowParallel.forEachRowRange(rows, (from, to) -> pruneBlock(from, to, count, W1, Hinv1, mask1, Err1,
+                        pattern));
+                Wn.writeColumnsTransposed(i1, i2, W1);        // W[:, i1:i2] = Q1 (W1 now holds Q1)
+                errorEnergy += ReconstructionError.energy(Err1);
+                Wn.lazyBatchUpdate(Err1, i1, i2);            // W[:, i2:] -= Err1 @ Hinv[i1:i2, i2:]
             }
             pruned = Wn.toArray();
         }
-        double error = ReconstructionError.relative(weight, pruned, rows, columns, hessianMatrix, linalg);
+        double error = ReconstructionError.relativeFromObsErrors(signal, errorEnergy, damped.lambda(),
+                ReconstructionError.differenceEnergy(W, pruned));
         return PrunedLayer.checked(pruned, rows, columns, pattern, error);
     }
 
     /** Unstructured: {@code mask1 = tmp <= sort(tmp)[int(numel * sparsity)]}, tmp = W1^2 / diag(Hinv1)^2. */
-    private static void maskBlock(float[] W1t, float[] Hinv1, int count, int rows, double sparsity, boolean[] mask1t) {
-        float[] tmp = new float[W1t.length];
+    private static void maskBlock(float[][] W1, float[] Hinv1, int count, int rows, double sparsity,
+            boolean[][] mask1) {
+        float[] tmp = new float[count * rows];
         for (int i = 0; i < count; i++) {
             float d = Hinv1[i * count + i];
             float d2 = d * d;
-            for (int r = i * rows; r < (i + 1) * rows; r++) {
-                tmp[r] = W1t[r] * W1t[r] / d2;
+            float[] w1 = W1[i];
+            for (int r = 0; r < rows; r++) {
+                tmp[i * rows + r] = w1[r] * w1[r] / d2;
             }
         }
         float thresh = Selection.kthSmallest(tmp, 0, tmp.length, (int) (tmp.length * sparsity), new float[tmp.length]);
-        for (int k = 0; k < tmp.length; k++) {
-            mask1t[k] = tmp[k] <= thresh;
+        for (int i = 0; i < count; i++) {
+            for (int r = 0; r < rows; r++) {
+                mask1[i][r] = tmp[i * rows + r] <= thresh;
+            }
         }
     }
 
     /**
-     * The column loop of one block for rows [from, to); on return W1t holds the pruned block (Q1). For N:M
+     * The column loop of one block for rows [from, to); on return W1 holds the pruned block (Q1). For N:M
      * the mask of each M-group is chosen when the loop reaches the group, from the updated weights, so the
      * fused updates of {@link BlockColumnLoop} must not cut through an M-group.
      */
-    private static void pruneBlock(int from, int to, int rows, int count, float[] W1t, float[] Hinv1, boolean[] mask1t,
-            float[] Err1t, SparsityPattern pattern) {
+    private static void pruneBlock(int from, int to, int count, float[][] W1, float[] Hinv1, boolean[][] mask1,
+            float[][] Err1, SparsityPattern pattern) {
         SparsityPattern.NOfM nm = pattern instanceof SparsityPattern.NOfM p ? p : null;
         float[] tmp = nm == null ? null : new float[nm.m()];
         boolean[] pick = nm == null ? null : new boolean[nm.m()];
         int fused = nm == null || nm.m() % BlockColumnLoop.FUSED == 0 || BlockColumnLoop.FUSED % nm.m() == 0
                 ? BlockColumnLoop.FUSED : 1;
-        BlockColumnLoop.run(from, to, rows, count, W1t, Hinv1, Err1t, fused, (i, rowFrom, rowTo) -> {
+        BlockColumnLoop.run(from, to, count, W1, Hinv1, Err1, fused, (i, rowFrom, rowTo) -> {
             if (nm != null && i % nm.m() == 0) {
-                maskGroup(rowFrom, rowTo, rows, count, i, nm, W1t, Hinv1, mask1t, tmp, pick);
+                maskGroup(rowFrom, rowTo, count, i, nm, W1, Hinv1, mask1, tmp, pick);
             }
             float d = Hinv1[i * count + i];
-            int wi = i * rows;
+            float[] w1 = W1[i];
+            boolean[] m1 = mask1[i];
+            float[] err1 = Err1[i];
             for (int r = rowFrom; r < rowTo; r++) {
-                float w = W1t[wi + r];
-                float q = mask1t[wi + r] ? 0f : w;
-                W1t[wi + r] = q;
-                Err1t[wi + r] = (w - q) / d;                     // err1 = (w - q) / d
+                float w = w1[r];
+                float q = m1[r] ? 0f : w;
+                w1[r] = q;
+                err1[r] = (w - q) / d;                           // err1 = (w - q) / d
             }
         });
     }
 
     /** N:M: per row, {@code topk(W1[:, i:i+m]^2 / diag(Hinv1)[i:i+m]^2, n, largest=False)} joins the mask. */
-    private static void maskGroup(int from, int to, int rows, int count, int i, SparsityPattern.NOfM nm, float[] W1t,
-            float[] Hinv1, boolean[] mask1t, float[] tmp, boolean[] pick) {
+    private static void maskGroup(int from, int to, int count, int i, SparsityPattern.NOfM nm, float[][] W1,
+            float[] Hinv1, boolean[][] mask1, float[] tmp, boolean[] pick) {
         for (int r = from; r < to; r++) {
             for (int j = 0; j < nm.m(); j++) {
                 float d = Hinv1[(i + j) * count + i + j];
-                float w = W1t[(i + j) * rows + r];
+                float w = W1[i + j][r];
                 tmp[j] = w * w / (d * d);
                 pick[j] = false;
             }
             Selection.markSmallestInGroup(tmp, 0, nm.m(), nm.n(), pick);
             for (int j = 0; j < nm.m(); j++) {
                 if (pick[j]) {
-                    mask1t[(i + j) * rows + r] = true;
+                    mask1[i + j][r] = true;
                 }
             }
         }

@@ -9,12 +9,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Fusing four columns' updates must not change a single bit: same order, same float32 rounding. */
 class BlockColumnLoopTest {
 
-    /** A GPTQ-like column step (4-bit grid) on a random [count, rows] block; returns Q1t then the final W1t. */
+    /** A GPTQ-like column step (4-bit grid) on a random block of count columns; returns Q1, W1, Err1 flattened. */
     private static float[][] run(int count, int rows, int fused, long seed) {
         Random random = new Random(seed);
-        float[] W1t = new float[count * rows];
-        for (int k = 0; k < W1t.length; k++) {
-            W1t[k] = (float) random.nextGaussian() * 0.02f;
+        float[][] W1 = new float[count][rows];
+        for (float[] column : W1) {
+            for (int r = 0; r < rows; r++) {
+                column[r] = (float) random.nextGaussian() * 0.02f;
+            }
         }
         float[] Hinv1 = new float[count * count];
         for (int i = 0; i < count; i++) {
@@ -22,20 +24,28 @@ class BlockColumnLoopTest {
                 Hinv1[i * count + j] = i == j ? 0.5f + random.nextFloat() : 0.2f * (float) random.nextGaussian();
             }
         }
-        float[] Q1t = new float[W1t.length];
-        float[] Err1t = new float[W1t.length];
+        float[][] Q1 = new float[count][rows];
+        float[][] Err1 = new float[count][rows];
         int from = 3;                                   // a row range that is not the whole block
         int to = rows - 2;
-        BlockColumnLoop.run(from, to, rows, count, W1t, Hinv1, Err1t, fused, (i, rowFrom, rowTo) -> {
+        BlockColumnLoop.run(from, to, count, W1, Hinv1, Err1, fused, (i, rowFrom, rowTo) -> {
             float d = Hinv1[i * count + i];
             for (int r = rowFrom; r < rowTo; r++) {
-                float w = W1t[i * rows + r];
+                float w = W1[i][r];
                 float q = Quantizer.quantize(w, 0.004f, 8f, 15);
-                Q1t[i * rows + r] = q;
-                Err1t[i * rows + r] = (w - q) / d;
+                Q1[i][r] = q;
+                Err1[i][r] = (w - q) / d;
             }
         });
-        return new float[][] {Q1t, W1t, Err1t};
+        return new float[][] {flatten(Q1), flatten(W1), flatten(Err1)};
+    }
+
+    private static float[] flatten(float[][] columns) {
+        float[] out = new float[columns.length * columns[0].length];
+        for (int i = 0; i < columns.length; i++) {
+            System.arraycopy(columns[i], 0, out, i * columns[i].length, columns[i].length);
+        }
+        return out;
     }
 
     @ParameterizedTest(name = "{0} columns")

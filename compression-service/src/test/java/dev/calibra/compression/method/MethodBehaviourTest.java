@@ -11,9 +11,14 @@ import dev.calibra.model.linalg.Linalgs;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Properties beyond the golden vectors, on the same [96, 320] layer and [8, 64, 320] inputs. */
 class MethodBehaviourTest {
@@ -42,11 +47,38 @@ class MethodBehaviourTest {
         }
     }
 
-    @Test
-    void reconstructionError_equalsDirectOutputError() {
+    /** GPTQ and SparseGPT take the error from their own OBS errors (ReconstructionError); the rest from two grams. */
+    static Stream<Arguments> everyErrorRoute() {
+        return Stream.of(
+                Arguments.of("gptq 3-bit", (Supplier<LayerCompressor>) () -> new GptqCompressor(
+                        new GptqSettings(3, -1, false, false, 0.01, 128))),
+                Arguments.of("gptq 4-bit g32 act-order sym", (Supplier<LayerCompressor>) () -> new GptqCompressor(
+                        new GptqSettings(4, 32, true, true, 0.01, 48))),
+                Arguments.of("gptq 2-bit, dampening 10%", (Supplier<LayerCompressor>) () -> new GptqCompressor(
+                        new GptqSettings(2, -1, false, false, 0.1, 128))),
+                Arguments.of("sparsegpt 50%", (Supplier<LayerCompressor>) () -> new SparseGptCompressor(
+                        SparseGptSettings.of(new SparsityPattern.Unstructured(0.5)))),
+                Arguments.of("sparsegpt 2:4", (Supplier<LayerCompressor>) () -> new SparseGptCompressor(
+                        SparseGptSettings.of(new SparsityPattern.NOfM(2, 4)))),
+                Arguments.of("rtn 4-bit", (Supplier<LayerCompressor>) () -> new RtnQuantizer(
+                        new RtnSettings(4, -1, false, true))),
+                Arguments.of("gptq act-order, dead input 7", (Supplier<LayerCompressor>) () -> new GptqCompressor(
+                        new GptqSettings(4, 64, false, true, 0.01, 128))),
+                Arguments.of("sparsegpt 4:8, dead input 7", (Supplier<LayerCompressor>) () -> new SparseGptCompressor(
+                        SparseGptSettings.of(new SparsityPattern.NOfM(4, 8)))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyErrorRoute")
+    void reconstructionError_equalsDirectOutputError(String name, Supplier<LayerCompressor> method) {
         float[] weight = vectors.tensor("weight");
         float[] inputs = vectors.tensor("inputs");
-        CompressedLayer result = run(new GptqCompressor(new GptqSettings(3, -1, false, false, 0.01, 128)), inputs, weight);
+        if (name.contains("dead input 7")) {                    // an input that is always 0: H[7, 7] == 0
+            for (int t = 0; t < inputs.length / COLUMNS; t++) {
+                inputs[t * COLUMNS + 7] = 0f;
+            }
+        }
+        CompressedLayer result = run(method.get(), inputs, weight);
         // ||W X - W' X||^2 / ||W X||^2 over all 512 tokens, in double
         double error = 0;
         double signal = 0;
@@ -63,6 +95,8 @@ class MethodBehaviourTest {
                 signal += y * y;
             }
         }
+        System.out.printf("%-30s direct %.6e reported %.6e (%.1e relative)%n", name, error / signal,
+                result.relativeReconstructionError(), Math.abs(result.relativeReconstructionError() / (error / signal) - 1));
         assertEquals(error / signal, result.relativeReconstructionError(), 1e-4 * error / signal);
     }
 
@@ -129,8 +163,9 @@ class MethodBehaviourTest {
         int n = 4;
         // mean diag 0.7375, 1% = 0.0074 is not enough for -0.05, 10% = 0.074 is
         float[] H = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, -0.05f};
-        float[] Hinv = InverseHessian.upperCholeskyOfDampedInverse(H, n, 0.01, Linalgs.best());
-        assertEquals(1 / Math.sqrt(-0.05 + 0.1 * 0.7375), Hinv[15], 1e-5);
+        InverseHessian.Damped damped = InverseHessian.upperCholeskyOfDampedInverse(H, n, 0.01, Linalgs.best());
+        assertEquals(1 / Math.sqrt(-0.05 + 0.1 * 0.7375), damped.Hinv()[15], 1e-5);
+        assertEquals(0.1 * 0.7375, damped.lambda(), 1e-6);
         float[] hopeless = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, -1e6f};
         assertThrows(HessianNotPositiveDefiniteException.class,
                 () -> InverseHessian.upperCholeskyOfDampedInverse(hopeless, n, 0.01, Linalgs.best()));
