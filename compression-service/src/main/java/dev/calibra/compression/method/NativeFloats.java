@@ -32,7 +32,7 @@ final class NativeFloats implements AutoCloseable {
     /** A native copy of {@code values} (no zeroing first: every element is written). */
     static NativeFloats of(float[] values) {
         NativeFloats floats = new NativeFloats(values.length, false);
-        floats.buffer.put(0, values);
+        RowParallel.forEachRowRange(values.length, (from, to) -> floats.buffer.put(from, values, from, to - from));
         return floats;
     }
 

@@ -38,15 +38,17 @@ public final class Quantizer {
      */
     public static void findParams(float[] w, int rows, int stride, int from, int to, int maxq, boolean symmetric,
             float[] scale, float[] zero) {
-        for (int r = 0; r < rows; r++) {
-            float xmin = 0f;
-            float xmax = 0f;
-            for (int k = r * stride + from, end = r * stride + to; k < end; k++) {
-                xmin = Math.min(xmin, w[k]);
-                xmax = Math.max(xmax, w[k]);
+        RowParallel.forEachRowRange(rows, (rowFrom, rowTo) -> {
+            for (int r = rowFrom; r < rowTo; r++) {
+                float xmin = 0f;
+                float xmax = 0f;
+                for (int k = r * stride + from, end = r * stride + to; k < end; k++) {
+                    xmin = Math.min(xmin, w[k]);
+                    xmax = Math.max(xmax, w[k]);
+                }
+                setParams(r, xmin, xmax, maxq, symmetric, scale, zero);
             }
-            setParams(r, xmin, xmax, maxq, symmetric, scale, zero);
-        }
+        });
     }
 
     /** The grid of one row from the minimum and maximum of its group (both already clamped through 0). */
