@@ -87,13 +87,13 @@ public final class KernelBenchmark {
             table.add(timeCompress("Wanda 50% compress", wanda, weight, rows, columns));
             wanda.close();
 
-            // the reconstruction-error postcondition inside every compress above costs about as much as a
-            // whole RTN compress with error measurement (RTN itself is a few tens of milliseconds)
+            // RTN itself is a few tens of milliseconds: its row is the direct error route (two grams, as for
+            // Wanda and magnitude with a Hessian); GPTQ and SparseGPT need one gram (ReconstructionError)
             RtnQuantizer rtn = new RtnQuantizer(new RtnSettings(4, 128, false, true));
             timeBatches(rtn, batch, 2);
             Row rtnRow = timeCompress("RTN 4-bit g128 compress", rtn, weight, rows, columns);
             table.add(new Row(rtnRow.kernel(), rtnRow.seconds(), rtnRow.note()
-                    + "; ~ the error-check share of each compress above"));
+                    + "; nearly all of it the direct error check (two grams)"));
             rtn.close();
 
             float[] spd = spdMatrix(manager, columns);
