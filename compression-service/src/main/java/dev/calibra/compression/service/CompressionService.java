@@ -47,6 +47,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -57,7 +58,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * artifact store and register it with its lineage. A run that fails or is cancelled registers nothing and
  * removes what it wrote, checkpoints included, with two exceptions: a job attempt that fails for a retryable
  * reason while the queue has attempts left keeps its checkpoint for the next attempt, and a worker that lost
- * the job's lease touches nothing (the worker that holds the job now may be resuming from those files).
+ * the job's lease leaves the checkpoints alone (the worker that holds the job now may be resuming from them).
+ * Each job attempt writes its output to its own folder and registers it under its claim, which the registry
+ * refuses once another attempt holds the job; a new attempt finds an output an earlier one registered
+ * before losing the job, and returns it instead of compressing again.
  */
 @ApplicationScoped
 public class CompressionService {
@@ -103,7 +107,20 @@ public class CompressionService {
         }
         String runId = jobId != null && !jobId.isEmpty() ? jobId : "cmp-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         String checkpointPrefix = "checkpoints/" + runId;
-        String outputKey = "models/" + runId;
+        // Each attempt writes its own folder: one that lost its lease may still be writing while the next runs.
+        String outputKey = "models/" + runId + (observer.attempt() > 0 ? "-a" + observer.attempt() : "");
+        String outputName = request.getOutputName().isEmpty() ? base.getName() + "-" + spec.shortName() + "-" + runId
+                : request.getOutputName();
+        Optional<Model> done = jobId == null ? Optional.empty() : registeredBy(jobId, outputName);
+        if (done.isPresent()) {
+            // An earlier attempt registered the output, then lost the job before completing it.
+            store.delete(checkpointPrefix);
+            return CompressResult.newBuilder().setModel(done.get()).setElapsedSeconds((System.nanoTime() - start) / 1e9)
+                    .build();
+        }
+        for (int attempt = 1; attempt < observer.attempt(); attempt++) {
+            store.delete("models/" + runId + "-a" + attempt);     // unregistered (checked above): a dead attempt's
+        }
         boolean keepCheckpoint = false;
         boolean registered = false;
         boolean leaseLost = false;
@@ -130,23 +147,22 @@ public class CompressionService {
                         .run(samples, resume);
             }
             ObjectNode report = report(request, spec, base, set, samples, device, results, start);
-            store.delete(outputKey);                                  // a dead attempt's partial output
             CompressedModelWriter.Written[] writtenBy = new CompressedModelWriter.Written[1];
             StoredArtifact output = store.putFolder(outputKey, out -> writtenBy[0] = CompressedModelWriter.write(folder,
                     spec, results, format, report, out));
             CompressedModelWriter.Written written = writtenBy[0];
             observer.checkStop();                                     // a cancelled job registers nothing
-            Model model = clients.registry().registerModel(RegisterModelRequest.newBuilder()
-                    .setName(request.getOutputName().isEmpty() ? base.getName() + "-" + spec.shortName() + "-" + runId
-                            : request.getOutputName())
+            Model model = register(RegisterModelRequest.newBuilder()
+                    .setName(outputName)
                     .setArtifactUri(output.uri().toString()).setSha256(output.sha256())
                     .setArchitecture(base.getArchitecture()).setParameterCount(base.getParameterCount())
                     .setDtype(written.dtype()).setParentModelId(base.getId())
                     .setProducingJobId(jobId == null ? "" : jobId)
+                    .setProducingWorkerId(observer.workerId()).setProducingAttempt(observer.attempt())
                     .setCompression(CompressionLineage.newBuilder().setMethod(spec.method().wireName())
                             .putAllParameters(spec.parameters()).setCalibrationSetId(set == null ? "" : set.getId()))
                     .setDescription("compressed by calibra compression-service (" + spec.method().reference() + ")")
-                    .build());
+                    .build(), observer);
             registered = true;
             CompressResult.Builder result = CompressResult.newBuilder().setModel(model)
                     .setElapsedSeconds((System.nanoTime() - start) / 1e9);
@@ -164,8 +180,8 @@ public class CompressionService {
             keepCheckpoint = leaseLost || jobId != null && retryable(e) && observer.retriesLeft();
             throw e;
         } finally {
-            if (!registered && !leaseLost) {
-                store.delete(outputKey);
+            if (!registered) {
+                store.delete(outputKey);                              // this attempt's own folder only
             }
             if (!keepCheckpoint) {
                 store.delete(checkpointPrefix);
@@ -177,6 +193,32 @@ public class CompressionService {
      * The queue's rule ({@link dev.calibra.rpc.worker.JobWorker}): bad input ({@link CalibraException} other than
      * UNAVAILABLE, {@link IllegalArgumentException}) fails for good, a stop is not a failure, anything else is retried.
      */
+    /** The model this job already registered under {@code name}, if an earlier attempt got that far. */
+    private Optional<Model> registeredBy(String jobId, String name) {
+        try {
+            Model model = clients.registry().getModel(GetModelRequest.newBuilder().setId(name).build());
+            return jobId.equals(model.getProducingJobId()) ? Optional.of(model) : Optional.empty();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Registers; a refusal of this claim (another attempt holds the job now) stops the run as a lost lease. */
+    private Model register(RegisterModelRequest request, RunObserver observer) {
+        try {
+            return clients.registry().registerModel(request);
+        } catch (StatusRuntimeException e) {
+            if (!observer.workerId().isEmpty() && e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
+                throw new JobStoppedException("the registry refused this attempt's output: "
+                        + e.getStatus().getDescription(), true);
+            }
+            throw e;
+        }
+    }
+
     static boolean retryable(Exception e) {
         if (e instanceof CalibraException calibra) {
             return calibra.kind() == CalibraException.Kind.UNAVAILABLE;

@@ -24,6 +24,16 @@ public interface RunObserver {
         return false;
     }
 
+    /** The worker whose claim this run is, or "" for a direct call (see RegisterModelRequest.producing_worker_id). */
+    default String workerId() {
+        return "";
+    }
+
+    /** The claim's number ({@code Job.attempts} when claimed); 0 for a direct call. */
+    default int attempt() {
+        return 0;
+    }
+
     /** The checkpoint an earlier attempt left, or "". */
     default String resumeFrom() {
         return "";

@@ -99,6 +99,16 @@ public class CompressionWorker {
             }
 
             @Override
+            public String workerId() {
+                return context.workerId();
+            }
+
+            @Override
+            public int attempt() {
+                return job.getAttempts();
+            }
+
+            @Override
             public boolean retriesLeft() {
                 return retriesLeft;
             }

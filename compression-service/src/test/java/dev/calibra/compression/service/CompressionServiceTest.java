@@ -302,6 +302,64 @@ class CompressionServiceTest {
         assertFalse(Files.exists(artifacts.resolve("models/" + jobId)), "no partial output");
     }
 
+    /** Attempt {@code attempt} of job {@code jobId} as worker "w1" would run it, resuming from {@code resume}. */
+    private static RunObserver claimed(int attempt, String resume, String[] lastCheckpoint) {
+        return new RunObserver() {
+            @Override
+            public String workerId() {
+                return "w1";
+            }
+
+            @Override
+            public int attempt() {
+                return attempt;
+            }
+
+            @Override
+            public String resumeFrom() {
+                return resume;
+            }
+
+            @Override
+            public void checkpoint(String uri) {
+                lastCheckpoint[0] = uri;
+            }
+        };
+    }
+
+    @Test
+    void compress_attemptThatLostTheJob_registersNothing_andLeavesTheCheckpointsToTheNewAttempt() throws IOException {
+        CompressRequest rtn = request("rtn", CompressionParameters.newBuilder().setBits(4)).build();
+        registry.refuseClaims = true;                         // attempt 2 took the job while attempt 1 worked
+        String[] lastCheckpoint = {""};
+        JobStoppedException stopped = assertThrows(JobStoppedException.class,
+                () -> service(1L << 33).compress(rtn, "job-stale", claimed(1, "", lastCheckpoint)));
+        assertTrue(stopped.leaseLost(), stopped.getMessage());
+        assertTrue(registry.registered.isEmpty(), "nothing registered");
+        assertFalse(Files.exists(artifacts.resolve("models/job-stale-a1")), "its own output removed");
+        assertTrue(Files.exists(artifacts.resolve("checkpoints/job-stale")), "the checkpoints stay for attempt 2");
+
+        registry.refuseClaims = false;
+        CompressResult second = service(1L << 33).compress(rtn, "job-stale", claimed(2, lastCheckpoint[0], lastCheckpoint));
+        assertEquals(1, registry.registered.size());
+        assertEquals("w1", registry.registered.get(0).getProducingWorkerId());
+        assertEquals(2, registry.registered.get(0).getProducingAttempt());
+        assertTrue(second.getModel().getArtifactUri().contains("models/job-stale-a2"), second.getModel().getArtifactUri());
+        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-stale")));
+    }
+
+    @Test
+    void compress_outputAnEarlierAttemptRegistered_isReturnedWithoutCompressingAgain() throws IOException {
+        CompressRequest rtn = request("rtn", CompressionParameters.newBuilder().setBits(4)).build();
+        CompressResult first = service(1L << 33).compress(rtn, "job-twice", claimed(1, "", new String[1]));
+        // attempt 1 registered its model, then lost the job before completing it; attempt 2 finds the model
+        registry.models.put(first.getModel().getName(), first.getModel());
+        CompressResult second = service(1L << 33).compress(rtn, "job-twice", claimed(2, "", new String[1]));
+        assertEquals(first.getModel().getId(), second.getModel().getId());
+        assertEquals(1, registry.registered.size(), "registered once");
+        assertFalse(Files.exists(artifacts.resolve("models/job-twice-a2")), "no second output written");
+    }
+
     @Test
     void compress_retryableFailureOnTheLastAttempt_removesTheCheckpoints() {
         failJobAfterBlock1("job-last", new IllegalStateException("disk full"), true, false);

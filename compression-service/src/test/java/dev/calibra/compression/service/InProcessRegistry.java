@@ -57,8 +57,16 @@ final class InProcessRegistry extends RegistryGrpc.RegistryImplBase implements A
         response.onCompleted();
     }
 
+    /** Refuses registrations under a claim, as the registry does once another attempt holds the job. */
+    volatile boolean refuseClaims;
+
     @Override
     public void registerModel(RegisterModelRequest request, StreamObserver<Model> response) {
+        if (refuseClaims && !request.getProducingWorkerId().isEmpty()) {
+            response.onError(Status.FAILED_PRECONDITION.withDescription("job " + request.getProducingJobId()
+                    + " no longer runs as attempt " + request.getProducingAttempt()).asRuntimeException());
+            return;
+        }
         registered.add(request);
         response.onNext(Model.newBuilder().setId("mdl-" + registered.size()).setName(request.getName())
                 .setArtifactUri(request.getArtifactUri()).setSha256(request.getSha256())

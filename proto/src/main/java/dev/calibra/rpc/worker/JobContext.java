@@ -3,6 +3,11 @@ package dev.calibra.rpc.worker;
 /** What a running job can tell the queue, and hear from it. */
 public interface JobContext {
 
+    /** The id of the worker holding the job's lease ("" outside a worker). */
+    default String workerId() {
+        return "";
+    }
+
     /** Reports progress; sent with the next heartbeat. */
     void progress(double fraction, String message);
 

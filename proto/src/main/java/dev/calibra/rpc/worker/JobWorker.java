@@ -158,6 +158,11 @@ public final class JobWorker implements AutoCloseable {
         }
 
         @Override
+        public String workerId() {
+            return workerId;
+        }
+
+        @Override
         public void progress(double fraction, String message) {
             progress.set(Progress.newBuilder().setFraction(Math.max(0, Math.min(1, fraction))).setMessage(message)
                     .setElapsedSeconds((System.nanoTime() - startNanos) / 1e9).build());

@@ -3,6 +3,7 @@ package dev.calibra.registry.model;
 import dev.calibra.artifacts.ContentHash;
 import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.proto.v1.UpdateModelRequest;
+import dev.calibra.registry.job.JobClaims;
 import dev.calibra.registry.support.ArtifactPaths;
 import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
@@ -27,9 +28,11 @@ import java.util.Optional;
 public class ModelService {
 
     private final ModelRepository models;
+    private final JobClaims claims;
 
-    public ModelService(ModelRepository models) {
+    public ModelService(ModelRepository models, JobClaims claims) {
         this.models = models;
+        this.claims = claims;
     }
 
     @Transactional
@@ -52,6 +55,11 @@ public class ModelService {
         ModelEntity parent = parentId.isEmpty() ? null : models.findVisible(scope, parentId)
                 .filter(found -> models.holdForReference(found.id))
                 .orElseThrow(() -> CalibraException.notFound("parent_model_id " + parentId + " is not a registered model"));
+
+        if (!request.getProducingWorkerId().isEmpty()) {
+            claims.requireCurrent(scope, Checks.required(request.getProducingJobId(), "producing_job_id"),
+                    request.getProducingWorkerId(), request.getProducingAttempt());
+        }
 
         Optional<ModelEntity> sameName = models.findByName(teamId, name);
         if (sameName.isPresent()) {

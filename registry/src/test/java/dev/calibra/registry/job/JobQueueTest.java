@@ -224,6 +224,51 @@ class JobQueueTest {
         assertTrue(failed.getError().contains("max_run_seconds of 1 s"), failed.getError());
     }
 
+    /** A model of the job's output, registered under the claim (worker, attempt). */
+    private RegisterModelRequest output(String jobId, String name, String worker, int attempt) {
+        return RegisterModelRequest.newBuilder().setName(name).setArtifactUri(Assets.stories260K().toString())
+                .setArchitecture("LlamaForCausalLM").setParameterCount(260_000).setProducingJobId(jobId)
+                .setProducingWorkerId(worker).setProducingAttempt(attempt).build();
+    }
+
+    @Test
+    void registerModel_underAClaim_onlyWhileThatClaimHoldsTheJob() throws Exception {
+        Job job = submit(model);
+        Job first = claim("worker-a", 1).getJob();
+        assertEquals(1, first.getAttempts());
+        Thread.sleep(1500);                                  // worker-a pauses past its lease
+        StatusRuntimeException expired = assertThrows(StatusRuntimeException.class,
+                () -> registry.registerModel(output(job.getId(), "claim-test-a-" + job.getId(), "worker-a", 1)));
+        assertEquals(Status.Code.FAILED_PRECONDITION, expired.getStatus().getCode());
+        // the lease ran out: refused whether or not the reaper (every second in tests) requeued the job yet
+        assertTrue(expired.getStatus().getDescription().contains("no longer runs as attempt 1 of worker-a"),
+                expired.getStatus().getDescription());
+
+        queue.reap();
+        Job second = claim("worker-b", 30).getJob();
+        assertEquals(2, second.getAttempts());
+        // worker-a wakes up and tries again: attempt 2 by worker-b holds the job now
+        StatusRuntimeException stale = assertThrows(StatusRuntimeException.class,
+                () -> registry.registerModel(output(job.getId(), "claim-test-a-" + job.getId(), "worker-a", 1)));
+        assertEquals(Status.Code.FAILED_PRECONDITION, stale.getStatus().getCode());
+        assertTrue(stale.getStatus().getDescription().contains("attempt 2 by worker-b holds it now"),
+                stale.getStatus().getDescription());
+        // the same worker id with an old attempt number is refused too (a process that claimed the job twice)
+        assertEquals(Status.Code.FAILED_PRECONDITION, assertThrows(StatusRuntimeException.class,
+                () -> registry.registerModel(output(job.getId(), "claim-test-b-" + job.getId(), "worker-b", 1))).getStatus().getCode());
+
+        String registered = registry.registerModel(output(job.getId(), "claim-test-b-" + job.getId(), "worker-b", 2)).getId();
+        jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("worker-b")
+                .addResultIds(registered).build());
+        StatusRuntimeException finished = assertThrows(StatusRuntimeException.class,
+                () -> registry.registerModel(output(job.getId(), "claim-test-c-" + job.getId(), "worker-b", 2)));
+        assertTrue(finished.getStatus().getDescription().contains("it is SUCCEEDED"), finished.getStatus().getDescription());
+        // nothing but worker-b's model was registered for the job
+        assertEquals(1L, ((Number) entityManager.createNativeQuery(
+                "SELECT count(*) FROM model WHERE producing_job_id = :job").setParameter("job", job.getId())
+                .getSingleResult()).longValue());
+    }
+
     @Test
     void failJob_retryable_isQueuedAgain_notRetryable_failsForGood() {
         Job job = submit(model);
