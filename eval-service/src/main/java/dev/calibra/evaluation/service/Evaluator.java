@@ -82,6 +82,15 @@ public final class Evaluator {
     /** Runs the evaluation; {@code progress} hears each step; scores are recorded unless dry_run. */
     public EvaluateResult evaluate(EvaluateRequest request, Consumer<Progress> progress, String producingJobId)
             throws IOException {
+        return evaluate(request, progress, producingJobId, "", 0);
+    }
+
+    /**
+     * {@link #evaluate(EvaluateRequest, Consumer, String)} as attempt {@code attempt} of a job claimed by
+     * {@code workerId}: the registry records the scores only while that claim holds the job.
+     */
+    public EvaluateResult evaluate(EvaluateRequest request, Consumer<Progress> progress, String producingJobId,
+            String workerId, int attempt) throws IOException {
         long startNanos = System.nanoTime();
         Plan plan = plan(request);
         Model model = model(request.getModelId());
@@ -113,7 +122,8 @@ public final class Evaluator {
             }
         }
         List<Score> recorded = request.getDryRun() ? scores
-                : registry.recordScores(RecordScoresRequest.newBuilder().addAllScores(scores).build()).getScoresList();
+                : registry.recordScores(RecordScoresRequest.newBuilder().addAllScores(scores)
+                        .setProducingWorkerId(workerId).setProducingAttempt(attempt).build()).getScoresList();
         return EvaluateResult.newBuilder().addAllScores(recorded)
                 .setElapsedSeconds((System.nanoTime() - startNanos) / 1e9).build();
     }

@@ -64,7 +64,7 @@ public class EvaluationWorker {
         var result = evaluator.evaluate(job.getSpec().getEvaluate(), progress -> {
             context.progress(progress.getFraction(), progress.getMessage());
             context.checkStop();
-        }, job.getId());
+        }, job.getId(), context.workerId(), job.getAttempts());
         return result.getScoresList().stream().map(Score::getId).toList();
     }
 

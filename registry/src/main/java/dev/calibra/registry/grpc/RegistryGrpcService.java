@@ -127,7 +127,7 @@ public class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
     @Override
     public void recordScores(RecordScoresRequest request, StreamObserver<RecordScoresResponse> response) {
         Rpc.unary(response, () -> RecordScoresResponse.newBuilder()
-                .addAllScores(scores.record(caller.scope(), request.getScoresList()).stream().map(mapper::score).toList())
+                .addAllScores(scores.record(caller.scope(), request).stream().map(mapper::score).toList())
                 .build());
     }
 

@@ -1,16 +1,18 @@
 package dev.calibra.registry.score;
 
+import dev.calibra.proto.v1.RecordScoresRequest;
 import dev.calibra.proto.v1.Score;
+import dev.calibra.registry.job.JobClaims;
 import dev.calibra.registry.model.ModelRepository;
 import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
 import dev.calibra.registry.support.Json;
 import dev.calibra.registry.support.Page;
+import dev.calibra.registry.support.Times;
 import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-import dev.calibra.registry.support.Times;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,17 +23,30 @@ public class ScoreService {
 
     private final ScoreRepository scores;
     private final ModelRepository models;
+    private final JobClaims claims;
 
-    public ScoreService(ScoreRepository scores, ModelRepository models) {
+    public ScoreService(ScoreRepository scores, ModelRepository models, JobClaims claims) {
         this.scores = scores;
         this.models = models;
+        this.claims = claims;
     }
 
     @Transactional
-    public List<ScoreEntity> record(TeamScope scope, List<Score> requested) {
+    public List<ScoreEntity> record(TeamScope scope, RecordScoresRequest request) {
         String teamId = scope.teamId();
+        List<Score> requested = request.getScoresList();
         if (requested.isEmpty()) {
             throw CalibraException.invalidArgument("scores is empty: nothing to record");
+        }
+        if (!request.getProducingWorkerId().isEmpty()) {
+            String jobId = Checks.required(requested.get(0).getProducingJobId(), "scores[0].producing_job_id");
+            for (int i = 1; i < requested.size(); i++) {
+                if (!jobId.equals(requested.get(i).getProducingJobId())) {
+                    throw CalibraException.invalidArgument("scores[" + i + "].producing_job_id must be " + jobId
+                            + ", the job of the claim recording them");
+                }
+            }
+            claims.requireCurrent(scope, jobId, request.getProducingWorkerId(), request.getProducingAttempt());
         }
         List<ScoreEntity> recorded = new ArrayList<>();
         for (int i = 0; i < requested.size(); i++) {

@@ -23,8 +23,10 @@ import dev.calibra.proto.v1.JobType;
 import dev.calibra.proto.v1.JobsGrpc;
 import dev.calibra.proto.v1.ListJobsRequest;
 import dev.calibra.proto.v1.Progress;
+import dev.calibra.proto.v1.RecordScoresRequest;
 import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.proto.v1.RegistryGrpc;
+import dev.calibra.proto.v1.Score;
 import dev.calibra.proto.v1.SubmitJobRequest;
 import dev.calibra.proto.v1.WatchJobRequest;
 import dev.calibra.registry.Assets;
@@ -256,6 +258,19 @@ class JobQueueTest {
         // the same worker id with an old attempt number is refused too (a process that claimed the job twice)
         assertEquals(Status.Code.FAILED_PRECONDITION, assertThrows(StatusRuntimeException.class,
                 () -> registry.registerModel(output(job.getId(), "claim-test-b-" + job.getId(), "worker-b", 1))).getStatus().getCode());
+
+        // scores follow the same rule: one job per request, recorded only under the current claim
+        Score score = Score.newBuilder().setModelId(model).setTask("copa").setMetric("acc").setValue(0.5)
+                .setProducingJobId(job.getId()).build();
+        assertEquals(Status.Code.FAILED_PRECONDITION, assertThrows(StatusRuntimeException.class,
+                () -> registry.recordScores(RecordScoresRequest.newBuilder().addScores(score)
+                        .setProducingWorkerId("worker-a").setProducingAttempt(1).build())).getStatus().getCode());
+        assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class,
+                () -> registry.recordScores(RecordScoresRequest.newBuilder().addScores(score)
+                        .addScores(score.toBuilder().setProducingJobId("job-other"))
+                        .setProducingWorkerId("worker-b").setProducingAttempt(2).build())).getStatus().getCode());
+        assertEquals(1, registry.recordScores(RecordScoresRequest.newBuilder().addScores(score)
+                .setProducingWorkerId("worker-b").setProducingAttempt(2).build()).getScoresCount());
 
         String registered = registry.registerModel(output(job.getId(), "claim-test-b-" + job.getId(), "worker-b", 2)).getId();
         jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("worker-b")
