@@ -7,10 +7,15 @@ import dev.calibra.rpc.CalibraException;
  * Bytes one compression run holds at its peak, from config.json alone: the calibration activations
  * (block input and output, float32 {@code [n_samples, seq_len, hidden]}), one block's weights (original and
  * compressed copy), one Hessian per linear being compressed at once ({@code in^2} float32, plus the
- * method's working copies, counted as 3 more of the largest), and the temporaries of one forward chunk
- * (attention scores {@code batch x heads x seq^2} and the MLP's {@code batch x seq x intermediate}, a few each).
+ * method's working copies, counted as 3 more of the largest), the temporaries of one forward chunk
+ * (attention scores {@code batch x heads x seq^2} and the MLP's {@code batch x seq x intermediate}, a few each),
+ * and the compressed linears of every block: the driver keeps them (float32) until the output is written, and
+ * the writer assembles the output file in memory (counted as float32 again). That last term grows with the
+ * model: it is what keeps a 7B model (about 52 GB of it) from compressing within a few GB today, and the
+ * estimate says so up front instead of running out of memory halfway (BENCHMARKS.md, peak memory).
  */
-public record MemoryEstimate(long activationBytes, long weightBytes, long statisticBytes, long forwardBytes) {
+public record MemoryEstimate(long activationBytes, long weightBytes, long statisticBytes, long forwardBytes,
+        long resultBytes) {
 
     public static MemoryEstimate of(LlamaConfig config, int nSamples, int seqLen, CompressionSpec spec) {
         long hidden = config.hiddenSize();
@@ -26,11 +31,12 @@ public record MemoryEstimate(long activationBytes, long weightBytes, long statis
         long statistics = (hessians + 3 * largest * largest) * 4;
         long batch = Math.min(nSamples, spec.batchSequences());
         long forward = 4L * batch * seqLen * (config.numAttentionHeads() * (long) seqLen + 3 * inter + 4 * hidden);
-        return new MemoryEstimate(activations, 2 * blockWeights, statistics, forward);
+        long results = 2 * blockWeights * config.numHiddenLayers();
+        return new MemoryEstimate(activations, 2 * blockWeights, statistics, forward, results);
     }
 
     public long totalBytes() {
-        return activationBytes + weightBytes + statisticBytes + forwardBytes;
+        return activationBytes + weightBytes + statisticBytes + forwardBytes + resultBytes;
     }
 
     /** RESOURCE_EXHAUSTED over {@code budgetBytes}, saying which request parameter to lower. */
@@ -43,6 +49,10 @@ public record MemoryEstimate(long activationBytes, long weightBytes, long statis
                 : "lower batch_size (one forward chunk takes " + mib(forwardBytes) + ")";
         if (statisticBytes > Math.max(activationBytes, forwardBytes)) {
             advice = "use true_sequential (Hessians take " + mib(statisticBytes) + ")";
+        }
+        if (resultBytes > Math.max(statisticBytes, Math.max(activationBytes, forwardBytes))) {
+            advice = "the compressed weights of all blocks are held in memory until the output is written ("
+                    + mib(resultBytes) + "), so this model needs a larger budget; beyond that, " + advice;
         }
         throw new CalibraException(CalibraException.Kind.RESOURCE_EXHAUSTED, "compression needs about "
                 + mib(totalBytes()) + ", over the budget of " + mib(budgetBytes)

@@ -1,0 +1,158 @@
+package dev.calibra.compression.bench;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.compression.driver.CompressionSpec;
+import dev.calibra.compression.driver.DriverListener;
+import dev.calibra.compression.driver.MemoryEstimate;
+import dev.calibra.compression.driver.Method;
+import dev.calibra.compression.driver.ResumeState;
+import dev.calibra.compression.driver.SequentialDriver;
+import dev.calibra.model.CausalLm;
+import dev.calibra.model.ModelFolder;
+import dev.calibra.model.config.LlamaConfig;
+import dev.calibra.model.safetensors.Dtype;
+import dev.calibra.model.safetensors.SafetensorsWriter;
+import dev.calibra.model.tokenizer.TextFiles;
+import dev.calibra.model.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * Peak memory of a GPTQ run on a model with Llama-2-7B's layer shapes (hidden 4096, MLP 11008, 32 heads),
+ * fp16 weights and fewer layers: the process's peak RSS (VmHWM) against the checkpoint's size and
+ * {@link MemoryEstimate}. Running it with 2 and then 4 layers shows whether memory grows with the model
+ * (it must not: blocks are loaded one at a time from the memory-mapped checkpoint).
+ *
+ * <p>{@code MemoryBenchmark write FOLDER LAYERS} writes the synthetic model (random weights, stories260K's
+ * tokenizer and its 512-token vocabulary, so TinyStories text calibrates it);
+ * {@code MemoryBenchmark run FOLDER [n_samples] [seq_len]} compresses it with GPTQ 4-bit and prints the row;
+ * {@code MemoryBenchmark estimate FOLDER n_samples seq_len} prints {@link MemoryEstimate} alone.
+ */
+public final class MemoryBenchmark {
+
+    private static final int HIDDEN = 4096;
+    private static final int INTERMEDIATE = 11008;
+    private static final int HEADS = 32;
+    private static final int VOCAB = 512;
+
+    private MemoryBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path shared = Path.of(System.getProperty("calibra.shared", "../shared"));
+        Path folder = Path.of(args[1]);
+        if (args[0].equals("write")) {
+            write(folder, Integer.parseInt(args[2]), shared.resolve("assets/models/stories260K"));
+        } else if (args[0].equals("estimate")) {
+            try (ModelFolder model = ModelFolder.open(folder)) {
+                MemoryEstimate estimate = MemoryEstimate.of((LlamaConfig) model.config(),
+                        Integer.parseInt(args[2]), Integer.parseInt(args[3]), CompressionSpec.quantization(Method.GPTQ, 4));
+                System.out.println(estimate + " = " + gib(estimate.totalBytes()));
+            }
+        } else {
+            run(folder, args.length > 2 ? Integer.parseInt(args[2]) : 16, args.length > 3 ? Integer.parseInt(args[3]) : 256,
+                    shared);
+        }
+    }
+
+    static void write(Path folder, int layers, Path tokenizerSource) throws IOException {
+        Files.createDirectories(folder);
+        ObjectNode config = new ObjectMapper().createObjectNode();
+        config.putArray("architectures").add("LlamaForCausalLM");
+        config.put("model_type", "llama").put("hidden_size", HIDDEN).put("intermediate_size", INTERMEDIATE)
+                .put("num_hidden_layers", layers).put("num_attention_heads", HEADS).put("num_key_value_heads", HEADS)
+                .put("head_dim", HIDDEN / HEADS).put("vocab_size", VOCAB).put("max_position_embeddings", 4096)
+                .put("rms_norm_eps", 1e-5).put("rope_theta", 10000.0).put("hidden_act", "silu").put("bos_token_id", 1)
+                .put("eos_token_id", 2).put("tie_word_embeddings", false).put("torch_dtype", "float16");
+        Files.writeString(folder.resolve("config.json"), config.toPrettyString());
+        for (String file : new String[] {"tokenizer.json", "tokenizer_config.json"}) {
+            Files.copy(tokenizerSource.resolve(file), folder.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        Random random = new Random(7);
+        SafetensorsWriter writer = new SafetensorsWriter();
+        writer.addHalf("model.embed_tokens.weight", Dtype.F16, new long[] {VOCAB, HIDDEN}, gaussian(VOCAB * HIDDEN, random));
+        writer.addHalf("lm_head.weight", Dtype.F16, new long[] {VOCAB, HIDDEN}, gaussian(VOCAB * HIDDEN, random));
+        writer.addHalf("model.norm.weight", Dtype.F16, new long[] {HIDDEN}, ones(HIDDEN));
+        for (int layer = 0; layer < layers; layer++) {
+            String p = "model.layers." + layer + ".";
+            for (String name : new String[] {"q_proj", "k_proj", "v_proj", "o_proj"}) {
+                writer.addHalf(p + "self_attn." + name + ".weight", Dtype.F16, new long[] {HIDDEN, HIDDEN},
+                        gaussian(HIDDEN * HIDDEN, random));
+            }
+            writer.addHalf(p + "mlp.gate_proj.weight", Dtype.F16, new long[] {INTERMEDIATE, HIDDEN},
+                    gaussian(INTERMEDIATE * HIDDEN, random));
+            writer.addHalf(p + "mlp.up_proj.weight", Dtype.F16, new long[] {INTERMEDIATE, HIDDEN},
+                    gaussian(INTERMEDIATE * HIDDEN, random));
+            writer.addHalf(p + "mlp.down_proj.weight", Dtype.F16, new long[] {HIDDEN, INTERMEDIATE},
+                    gaussian(INTERMEDIATE * HIDDEN, random));
+            writer.addHalf(p + "input_layernorm.weight", Dtype.F16, new long[] {HIDDEN}, ones(HIDDEN));
+            writer.addHalf(p + "post_attention_layernorm.weight", Dtype.F16, new long[] {HIDDEN}, ones(HIDDEN));
+        }
+        writer.write(folder.resolve("model.safetensors"));
+    }
+
+    static void run(Path folderPath, int n, int seq, Path shared) throws IOException {
+        int[][] samples = new int[n][];
+        try (Tokenizer tokenizer = Tokenizer.open(folderPath.resolve("tokenizer.json"))) {
+            int[] stream = tokenizer.encode(TextFiles.read(shared.resolve("assets/corpora/tinystories_valid_first.txt")), false);
+            Random random = new Random(0);
+            for (int i = 0; i < n; i++) {
+                int start = random.nextInt(stream.length / 2 - seq);
+                samples[i] = Arrays.copyOfRange(stream, start, start + seq);
+            }
+        }
+        CompressionSpec spec = CompressionSpec.quantization(Method.GPTQ, 4);
+        long checkpointBytes;
+        try (Stream<Path> files = Files.list(folderPath)) {
+            checkpointBytes = files.filter(f -> f.toString().endsWith(".safetensors")).mapToLong(f -> f.toFile().length()).sum();
+        }
+        long start = System.nanoTime();
+        MemoryEstimate estimate;
+        int layers;
+        try (ModelFolder folder = ModelFolder.open(folderPath); CausalLm model = folder.load(Device.cpu())) {
+            estimate = MemoryEstimate.of((LlamaConfig) folder.config(), n, seq, spec);
+            layers = model.numLayers();
+            new SequentialDriver(model, spec, new DriverListener() {}).run(samples, ResumeState.FRESH);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.println("| layers | checkpoint (fp16) | calibration tokens | MemoryEstimate | peak RSS | max heap | wall s |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.printf("| %d | %s | %d x %d | %s | %s | %s | %.0f |%n", layers, gib(checkpointBytes), n, seq,
+                gib(estimate.totalBytes()), gib(peakRssBytes()), gib(Runtime.getRuntime().maxMemory()), seconds);
+    }
+
+    /** VmHWM of this process: the most resident memory it ever had (heap, native tensors, mapped pages). */
+    static long peakRssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+
+    private static String gib(long bytes) {
+        return String.format("%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+    }
+
+    private static float[] gaussian(int count, Random random) {
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) random.nextGaussian() * 0.02f;
+        }
+        return values;
+    }
+
+    private static float[] ones(int count) {
+        float[] values = new float[count];
+        Arrays.fill(values, 1f);
+        return values;
+    }
+}
