@@ -5,10 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.compression.driver.CompressionSpec;
 import dev.calibra.compression.driver.DriverListener;
+import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.driver.MemoryEstimate;
 import dev.calibra.compression.driver.Method;
 import dev.calibra.compression.driver.ResumeState;
 import dev.calibra.compression.driver.SequentialDriver;
+import dev.calibra.compression.output.BlockCheckpoint;
+import dev.calibra.compression.output.CompressedModelWriter;
+import dev.calibra.compression.output.StorageFormat;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.ModelFolder;
 import dev.calibra.model.config.LlamaConfig;
@@ -21,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -32,7 +37,8 @@ import java.util.stream.Stream;
  *
  * <p>{@code MemoryBenchmark write FOLDER LAYERS} writes the synthetic model (random weights, stories260K's
  * tokenizer and its 512-token vocabulary, so TinyStories text calibrates it);
- * {@code MemoryBenchmark run FOLDER [n_samples] [seq_len]} compresses it with GPTQ 4-bit and prints the row;
+ * {@code MemoryBenchmark run FOLDER [n_samples] [seq_len]} compresses it with GPTQ 4-bit as the service does
+ * (a checkpoint per block, weights released, the output written from the checkpoints) and prints the row;
  * {@code MemoryBenchmark estimate FOLDER n_samples seq_len} prints {@link MemoryEstimate} alone.
  */
 public final class MemoryBenchmark {
@@ -116,10 +122,30 @@ public final class MemoryBenchmark {
         long start = System.nanoTime();
         MemoryEstimate estimate;
         int layers;
+        Path work = Files.createTempDirectory("calibra-memory");
         try (ModelFolder folder = ModelFolder.open(folderPath); CausalLm model = folder.load(Device.cpu())) {
             estimate = MemoryEstimate.of((LlamaConfig) folder.config(), n, seq, spec);
             layers = model.numLayers();
-            new SequentialDriver(model, spec, new DriverListener() {}).run(samples, ResumeState.FRESH);
+            // as CompressionService runs it: a checkpoint per block, weights released, output written from them
+            List<LayerResult> results = new SequentialDriver(model, spec, new DriverListener() {
+                @Override
+                public void blockDone(int block, List<LayerResult> blockResults) throws IOException {
+                    BlockCheckpoint.write(work.resolve(BlockCheckpoint.fileName(block)), blockResults);
+                }
+
+                @Override
+                public boolean keepsWeights() {
+                    return true;
+                }
+            }).run(samples, ResumeState.FRESH);
+            Path out = Files.createDirectories(work.resolve("out"));
+            CompressedModelWriter.write(folder, spec, results,
+                    block -> BlockCheckpoint.read(work.resolve(BlockCheckpoint.fileName(block))), StorageFormat.AUTO,
+                    new ObjectMapper().createObjectNode(), out);
+        } finally {
+            try (Stream<Path> files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.println("| layers | checkpoint (fp16) | calibration tokens | MemoryEstimate | peak RSS | max heap | wall s |");

@@ -12,6 +12,15 @@ public interface DriverListener {
     /** A whole block finished and its compressed weights are in the model (write a checkpoint). */
     default void blockDone(int block, List<LayerResult> results) throws IOException {}
 
+    /**
+     * Whether {@link #blockDone} stores the block's weights where the caller reads them back (a checkpoint
+     * file): the driver then drops them from memory once the block is done, so memory does not grow with the
+     * number of blocks, and returns results without weights.
+     */
+    default boolean keepsWeights() {
+        return false;
+    }
+
     /** Throws when the work must stop (cancelled job, lost lease); called before every linear. */
     default void checkStop() {}
 }

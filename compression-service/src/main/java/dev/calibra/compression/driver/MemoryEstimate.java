@@ -9,10 +9,10 @@ import dev.calibra.rpc.CalibraException;
  * compressed copy), one Hessian per linear being compressed at once ({@code in^2} float32, plus the
  * method's working copies, counted as 3 more of the largest), the temporaries of one forward chunk
  * (attention scores {@code batch x heads x seq^2} and the MLP's {@code batch x seq x intermediate}, a few each),
- * and the compressed linears of every block: the driver keeps them (float32) until the output is written, and
- * the writer assembles the output file in memory (counted as float32 again). That last term grows with the
- * model: it is what keeps a 7B model (about 52 GB of it) from compressing within a few GB today, and the
- * estimate says so up front instead of running out of memory halfway (BENCHMARKS.md, peak memory).
+ * and writing the output: one checkpointed block read back and one output tensor being made. Nothing grows with
+ * the number of blocks: the driver releases each block's compressed weights once its checkpoint is written
+ * ({@link DriverListener#keepsWeights}) and the writer streams the output tensor by tensor (BENCHMARKS.md, peak
+ * memory at 7B layer shapes).
  */
 public record MemoryEstimate(long activationBytes, long weightBytes, long statisticBytes, long forwardBytes,
         long resultBytes) {
@@ -31,7 +31,7 @@ public record MemoryEstimate(long activationBytes, long weightBytes, long statis
         long statistics = (hessians + 3 * largest * largest) * 4;
         long batch = Math.min(nSamples, spec.batchSequences());
         long forward = 4L * batch * seqLen * (config.numAttentionHeads() * (long) seqLen + 3 * inter + 4 * hidden);
-        long results = 2 * blockWeights * config.numHiddenLayers();
+        long results = blockWeights + hidden * inter * 4;
         return new MemoryEstimate(activations, 2 * blockWeights, statistics, forward, results);
     }
 
@@ -50,9 +50,9 @@ public record MemoryEstimate(long activationBytes, long weightBytes, long statis
         if (statisticBytes > Math.max(activationBytes, forwardBytes)) {
             advice = "use true_sequential (Hessians take " + mib(statisticBytes) + ")";
         }
-        if (resultBytes > Math.max(statisticBytes, Math.max(activationBytes, forwardBytes))) {
-            advice = "the compressed weights of all blocks are held in memory until the output is written ("
-                    + mib(resultBytes) + "), so this model needs a larger budget; beyond that, " + advice;
+        if (Math.max(weightBytes, resultBytes) > Math.max(statisticBytes, Math.max(activationBytes, forwardBytes))) {
+            advice = "one block's weights take " + mib(weightBytes / 2) + ", so this model needs a larger budget; beyond "
+                    + "that, " + advice;
         }
         throw new CalibraException(CalibraException.Kind.RESOURCE_EXHAUSTED, "compression needs about "
                 + mib(totalBytes()) + ", over the budget of " + mib(budgetBytes)

@@ -81,9 +81,17 @@ public final class SequentialDriver {
                 hidden.close();
                 hidden = next;
                 model.unloadLayer(block);
+                release(all, block);
             }
         }
         return all;
+    }
+
+    /** Drops block {@code block}'s weights from {@code all} when the listener keeps them (checkpoints). */
+    private void release(List<LayerResult> all, int block) {
+        if (listener.keepsWeights()) {
+            all.replaceAll(result -> result.block() == block ? result.released() : result);
+        }
     }
 
     private List<LayerResult> runDataFree(ResumeState resume) throws IOException {
@@ -92,6 +100,9 @@ public final class SequentialDriver {
                     + " needs a calibration set");
         }
         List<LayerResult> all = new ArrayList<>(resume.results());
+        for (int block = 0; block < resume.blocks(); block++) {
+            release(all, block);
+        }
         for (int block = resume.blocks(); block < model.numLayers(); block++) {
             List<LayerResult> results = new ArrayList<>();
             for (String linear : model.linearNames()) {
@@ -103,6 +114,7 @@ public final class SequentialDriver {
             all.addAll(results);
             listener.blockDone(block, results);
             model.unloadLayer(block);
+            release(all, block);
         }
         return all;
     }

@@ -6,8 +6,17 @@ package dev.calibra.compression.method;
  */
 public sealed interface CompressedLayer permits PrunedLayer, QuantizedLayer {
 
-    /** The new weight, row-major {@code [rows, columns]} float32 (dequantized for quantization methods). */
+    /**
+     * The new weight, row-major {@code [rows, columns]} float32 (dequantized for quantization methods); null
+     * once released ({@link #withoutWeight}) after its block was checkpointed.
+     */
     float[] weight();
+
+    /**
+     * The same result without its weight, for a run that keeps the weights in its block checkpoints instead of
+     * in memory (the postcondition, error and quantization grid stay).
+     */
+    CompressedLayer withoutWeight();
 
     int rows();
 

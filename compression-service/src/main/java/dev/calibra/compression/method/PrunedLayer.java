@@ -11,6 +11,11 @@ package dev.calibra.compression.method;
 public record PrunedLayer(float[] weight, int rows, int columns, SparsityPattern pattern, long zeroCount,
         double achievedSparsity, double relativeReconstructionError) implements CompressedLayer {
 
+    @Override
+    public PrunedLayer withoutWeight() {
+        return new PrunedLayer(null, rows, columns, pattern, zeroCount, achievedSparsity, relativeReconstructionError);
+    }
+
     /** Counts zeros, checks the pattern and throws {@link IllegalStateException} when it does not hold. */
     static PrunedLayer checked(float[] weight, int rows, int columns, SparsityPattern pattern,
             double relativeReconstructionError) {

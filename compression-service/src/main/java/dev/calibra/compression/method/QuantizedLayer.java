@@ -15,6 +15,12 @@ public record QuantizedLayer(float[] weight, int rows, int columns, int bits, in
         float[] zeros, int[] groupIndex, int maxLevelsPerGroup, double relativeReconstructionError)
         implements CompressedLayer {
 
+    @Override
+    public QuantizedLayer withoutWeight() {
+        return new QuantizedLayer(null, rows, columns, bits, groupSize, scales, zeros, groupIndex, maxLevelsPerGroup,
+                relativeReconstructionError);
+    }
+
     /** Number of groups per row. */
     public int groups() {
         return scales.length / rows;

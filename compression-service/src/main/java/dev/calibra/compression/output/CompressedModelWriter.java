@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.compression.driver.CompressionSpec;
 import dev.calibra.compression.driver.LayerResult;
+import dev.calibra.compression.method.CompressedLayer;
 import dev.calibra.compression.method.QuantizedLayer;
 import dev.calibra.model.ModelFolder;
+import dev.calibra.model.gptq.GptqBitPacking;
 import dev.calibra.model.gptq.GptqConfig;
 import dev.calibra.model.gptq.PackedLinear;
 import dev.calibra.model.llama.LinearName;
@@ -15,6 +17,9 @@ import dev.calibra.model.safetensors.SafetensorsWriter;
 import dev.calibra.model.safetensors.TensorInfo;
 import dev.calibra.model.safetensors.TensorSource;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,8 +63,27 @@ public final class CompressedModelWriter {
         return weight.substring("model.layers.0.".length(), weight.length() - ".weight".length());
     }
 
+    /** Where results released from memory ({@link LayerResult#released}) are read back: one block at a time. */
+    public interface BlockWeights {
+        List<LayerResult> read(int block) throws IOException;
+
+        BlockWeights NONE = block -> {
+            throw new IllegalStateException("block " + block + "'s weights were released and no checkpoint was given");
+        };
+    }
+
     public static Written write(ModelFolder base, CompressionSpec spec, List<LayerResult> results, StorageFormat format,
             ObjectNode report, Path folder) throws IOException {
+        return write(base, spec, results, BlockWeights.NONE, format, report, folder);
+    }
+
+    /**
+     * Writes the folder; each linear's tensors are made while the file is written, from the result's weight
+     * or, once released, from {@code released} (the last block read is kept), so the output is never whole in
+     * memory.
+     */
+    public static Written write(ModelFolder base, CompressionSpec spec, List<LayerResult> results,
+            BlockWeights released, StorageFormat format, ObjectNode report, Path folder) throws IOException {
         Map<String, LayerResult> byWeight = new LinkedHashMap<>();
         for (LayerResult result : results) {
             byWeight.put(LinearName.fromHfName(result.linear()).weightName(result.block()), result);
@@ -69,18 +93,23 @@ public final class CompressedModelWriter {
 
         SafetensorsWriter tensors = new SafetensorsWriter().metadata("format", "pt");
         TensorSource checkpoint = base.checkpoint();
+        Weights weights = new Weights(released);
         for (String name : checkpoint.tensorNames()) {
             LayerResult result = byWeight.get(name);
             TensorInfo info = checkpoint.info(name);
             if (result == null) {
                 tensors.add(name, info.dtype(), info.shape(), checkpoint.rawBytes(name));
             } else if (packed.contains(result.linear())) {
-                addPacked(tensors, name.substring(0, name.length() - ".weight".length()), (QuantizedLayer) result.layer());
+                addPacked(tensors, name.substring(0, name.length() - ".weight".length()), result, weights);
             } else {
-                tensors.addF32(name, info.shape(), result.layer().weight());
+                tensors.add(name, Dtype.F32, info.shape(), () -> floatBytes(weights.of(result).weight()));
             }
         }
-        tensors.write(folder.resolve("model.safetensors"));
+        try {
+            tensors.write(folder.resolve("model.safetensors"));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
 
         List<String> packedNames = new ArrayList<>();
         List<String> denseNames = new ArrayList<>();
@@ -138,7 +167,37 @@ public final class CompressedModelWriter {
         return min;
     }
 
-    private static void addPacked(SafetensorsWriter tensors, String module, QuantizedLayer q) {
+    /**
+     * The four GPTQ tensors of one linear; they are adjacent in name order, so the packing made for the first
+     * serves the other three.
+     */
+    private static void addPacked(SafetensorsWriter tensors, String module, LayerResult result, Weights weights) {
+        QuantizedLayer grid = (QuantizedLayer) result.layer();
+        int rows = grid.rows();
+        int columns = grid.columns();
+        PackedLinear[] made = new PackedLinear[1];
+        java.util.function.Supplier<PackedLinear> linear = () -> {
+            if (made[0] == null) {
+                made[0] = pack((QuantizedLayer) weights.of(result));
+            }
+            return made[0];
+        };
+        int bits = grid.bits();
+        int groups = grid.groups();
+        tensors.add(module + ".qweight", Dtype.I32, new long[] {GptqBitPacking.wordCount(columns, bits), rows},
+                () -> intBytes(linear.get().qweight()));
+        tensors.add(module + ".qzeros", Dtype.I32, new long[] {groups, GptqBitPacking.wordCount(rows, bits)},
+                () -> intBytes(linear.get().qzeros()));
+        tensors.add(module + ".scales", Dtype.F16, new long[] {groups, rows}, () -> {
+            short[] half = linear.get().scalesF16();
+            ByteBuffer bytes = ByteBuffer.allocate(half.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asShortBuffer().put(half);
+            return bytes;
+        });
+        tensors.add(module + ".g_idx", Dtype.I32, new long[] {columns}, () -> intBytes(linear.get().gIdx()));
+    }
+
+    private static PackedLinear pack(QuantizedLayer q) {
         int rows = q.rows();
         int columns = q.columns();
         int[] levels = new int[rows * columns];
@@ -153,14 +212,54 @@ public final class CompressedModelWriter {
         for (int k = 0; k < zeros.length; k++) {
             zeros[k] = Math.round(q.zeros()[k]);
         }
-        PackedLinear linear = PackedLinear.pack(q.bits(), rows, columns, levels, zeros, q.scales(), q.groupIndex());
-        tensors.addI32(module + ".qweight", linear.qweightShape(), linear.qweight());
-        tensors.addI32(module + ".qzeros", linear.qzerosShape(), linear.qzeros());
-        java.nio.ByteBuffer scales = java.nio.ByteBuffer.allocate(linear.scalesF16().length * 2)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        scales.asShortBuffer().put(linear.scalesF16());
-        tensors.add(module + ".scales", Dtype.F16, linear.scalesShape(), scales);
-        tensors.addI32(module + ".g_idx", new long[] {columns}, linear.gIdx());
+        return PackedLinear.pack(q.bits(), rows, columns, levels, zeros, q.scales(), q.groupIndex());
+    }
+
+    private static ByteBuffer floatBytes(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return bytes;
+    }
+
+    private static ByteBuffer intBytes(int[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asIntBuffer().put(values);
+        return bytes;
+    }
+
+    /** A result's layer with its weight: its own, or read back from the released block (one block cached). */
+    private static final class Weights {
+        private final BlockWeights released;
+        private int cachedBlock = -1;
+        private Map<String, LayerResult> cached = Map.of();
+
+        Weights(BlockWeights released) {
+            this.released = released;
+        }
+
+        CompressedLayer of(LayerResult result) {
+            if (result.layer().weight() != null) {
+                return result.layer();
+            }
+            if (cachedBlock != result.block()) {
+                cached = Map.of();                                   // drop the previous block first
+                Map<String, LayerResult> byLinear = new LinkedHashMap<>();
+                try {
+                    for (LayerResult read : released.read(result.block())) {
+                        byLinear.put(read.linear(), read);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                cached = byLinear;
+                cachedBlock = result.block();
+            }
+            LayerResult read = cached.get(result.linear());
+            if (read == null || read.layer().weight() == null) {
+                throw new IllegalStateException("block " + result.block() + " has no weight for " + result.linear());
+            }
+            return read.layer();
+        }
     }
 
     /** Tokenizer files, generation config and licences (never other weight formats such as .gguf). */

@@ -148,8 +148,11 @@ public class CompressionService {
             }
             ObjectNode report = report(request, spec, base, set, samples, device, results, start);
             CompressedModelWriter.Written[] writtenBy = new CompressedModelWriter.Written[1];
+            // the driver released each block's weights once its checkpoint was written: read them back from there
+            CompressedModelWriter.BlockWeights checkpoints = block -> BlockCheckpoint.read(
+                    store.resolve(store.uriOf(checkpointPrefix + "/" + BlockCheckpoint.fileName(block))));
             StoredArtifact output = store.putFolder(outputKey, out -> writtenBy[0] = CompressedModelWriter.write(folder,
-                    spec, results, format, report, out));
+                    spec, results, checkpoints, format, report, out));
             CompressedModelWriter.Written written = writtenBy[0];
             observer.checkStop();                                     // a cancelled job registers nothing
             Model model = register(RegisterModelRequest.newBuilder()
@@ -287,6 +290,11 @@ public class CompressionService {
                     }
                 });
                 observer.checkpoint(file.uri().toString());
+            }
+
+            @Override
+            public boolean keepsWeights() {
+                return true;                                          // memory stays one block, not the model
             }
 
             @Override

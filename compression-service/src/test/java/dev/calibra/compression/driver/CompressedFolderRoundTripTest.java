@@ -1,5 +1,6 @@
 package dev.calibra.compression.driver;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +10,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calibra.compression.method.SparsityPattern;
+import dev.calibra.compression.output.BlockCheckpoint;
 import dev.calibra.compression.output.CompressedModelWriter;
 import dev.calibra.compression.output.StorageFormat;
 import dev.calibra.model.CausalLm;
@@ -22,6 +24,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Compress stories260K, write the folder, load it back through model-core, compare. */
 class CompressedFolderRoundTripTest {
@@ -79,6 +83,40 @@ class CompressedFolderRoundTripTest {
             }
             assertEquals(compressed.perplexity(), perplexity(model), compressed.perplexity() * 0.01);
         }
+    }
+
+    /**
+     * The service's path: each block checkpointed and its weights released, the output written back from the
+     * checkpoints. Same bytes as writing from results kept in memory, and no result holds a weight afterwards.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"gptq", "sparsegpt"})
+    void releasedWeights_writeTheSameFolderFromCheckpoints(String method, @TempDir Path temp) throws IOException {
+        CompressionSpec spec = method.equals("gptq") ? CompressionSpec.quantization(Method.GPTQ, 4)
+                : CompressionSpec.pruning(Method.SPARSEGPT, new SparsityPattern.NOfM(2, 4));
+        Path kept = Files.createDirectories(temp.resolve("kept"));
+        compressAndWrite(spec, StorageFormat.AUTO, kept);
+        Path released = Files.createDirectories(temp.resolve("released"));
+        try (ModelFolder base = ModelFolder.open(TinyStoriesCalibration.stories260K());
+                CausalLm model = base.load(Device.cpu())) {
+            List<LayerResult> results = new SequentialDriver(model, spec, new DriverListener() {
+                @Override
+                public void blockDone(int block, List<LayerResult> blockResults) throws IOException {
+                    BlockCheckpoint.write(temp.resolve(BlockCheckpoint.fileName(block)), blockResults);
+                }
+
+                @Override
+                public boolean keepsWeights() {
+                    return true;
+                }
+            }).run(data.samples(), ResumeState.FRESH);
+            assertTrue(results.stream().allMatch(r -> r.layer().weight() == null), "weights released");
+            CompressedModelWriter.write(base, spec, results,
+                    block -> BlockCheckpoint.read(temp.resolve(BlockCheckpoint.fileName(block))), StorageFormat.AUTO,
+                    new ObjectMapper().createObjectNode(), released);
+        }
+        assertArrayEquals(Files.readAllBytes(kept.resolve("model.safetensors")),
+                Files.readAllBytes(released.resolve("model.safetensors")));
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Writes a safetensors file: u64le header length, the header JSON padded with spaces so the data
@@ -23,7 +24,8 @@ import java.util.TreeMap;
  */
 public final class SafetensorsWriter {
 
-    private record Entry(Dtype dtype, long[] shape, ByteBuffer bytes) {}
+    /** A tensor whose bytes are made when the file is written, so only one is in memory at a time. */
+    private record Entry(Dtype dtype, long[] shape, long byteCount, Supplier<ByteBuffer> bytes) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -78,7 +80,25 @@ public final class SafetensorsWriter {
             throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape) + " of " + dtype
                     + " needs " + elements * dtype.bytes() + " bytes, got " + bytes.remaining());
         }
-        if (tensors.putIfAbsent(name, new Entry(dtype, shape.clone(), bytes)) != null) {
+        return add(name, dtype, shape, bytes::duplicate);
+    }
+
+    /**
+     * Adds a tensor whose little-endian bytes {@code bytes} makes while the file is written (tensors are
+     * written in name order, each made and dropped in turn); {@link #write} checks the byte count.
+     */
+    public SafetensorsWriter add(String name, Dtype dtype, long[] shape, Supplier<ByteBuffer> bytes) {
+        if (name.equals("__metadata__")) {
+            throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
+        }
+        long elements = 1;
+        for (long dim : shape) {
+            if (dim < 0) {
+                throw new IllegalArgumentException("tensor '" + name + "': negative dimension in " + Arrays.toString(shape));
+            }
+            elements = Math.multiplyExact(elements, dim);
+        }
+        if (tensors.putIfAbsent(name, new Entry(dtype, shape.clone(), elements * dtype.bytes(), bytes)) != null) {
             throw new IllegalArgumentException("tensor '" + name + "' added twice");
         }
         return this;
@@ -93,8 +113,14 @@ public final class SafetensorsWriter {
             ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
             writeFully(out, prefix);
             writeFully(out, ByteBuffer.wrap(header));
-            for (Entry entry : tensors.values()) {
-                writeFully(out, entry.bytes().duplicate());
+            for (Map.Entry<String, Entry> tensor : tensors.entrySet()) {
+                Entry entry = tensor.getValue();
+                ByteBuffer bytes = entry.bytes().get();
+                if (bytes.remaining() != entry.byteCount()) {
+                    throw new IllegalStateException("tensor '" + tensor.getKey() + "': expected " + entry.byteCount()
+                            + " bytes, got " + bytes.remaining());
+                }
+                writeFully(out, bytes);
             }
         }
         Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -113,7 +139,7 @@ public final class SafetensorsWriter {
             node.put("dtype", entry.dtype().name());
             ArrayNode shape = node.putArray("shape");
             Arrays.stream(entry.shape()).forEach(shape::add);
-            long end = offset + entry.bytes().remaining();
+            long end = offset + entry.byteCount();
             node.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }
