@@ -9,10 +9,10 @@ import dev.calibra.rpc.CalibraException;
  * compressed copy), one Hessian per linear being compressed at once ({@code in^2} float32, plus the
  * method's working copies, counted as 3 more of the largest), the temporaries of one forward chunk
  * (attention scores {@code batch x heads x seq^2} and the MLP's {@code batch x seq x intermediate}, a few each),
- * and writing the output: one checkpointed block read back and one output tensor being made. Nothing grows with
- * the number of blocks: the driver releases each block's compressed weights once its checkpoint is written
- * ({@link DriverListener#keepsWeights}) and the writer streams the output tensor by tensor (BENCHMARKS.md, peak
- * memory at 7B layer shapes).
+ * and writing the output: one checkpointed block read back and one output tensor being made. No Java-side term
+ * grows with the number of blocks: the driver releases each block's compressed weights once its checkpoint is
+ * written ({@link DriverListener#keepsWeights}) and the writer streams the output tensor by tensor. The process's
+ * native memory at 7B layer shapes is larger than this estimate and not yet explained (BENCHMARKS.md, peak memory).
  */
 public record MemoryEstimate(long activationBytes, long weightBytes, long statisticBytes, long forwardBytes,
         long resultBytes) {
