@@ -70,7 +70,9 @@ class CompressionResumeIT {
         }
         JsonNode state = new ObjectMapper().readTree(stack.stateDir().resolve("stack.json").toFile());
         long pid = state.get("services").get("compression").get("pid").asLong();
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);          // the worker dies mid-job
+        ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
+        worker.destroyForcibly();                                                   // the worker dies mid-job
+        worker.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);            // and frees its port first
         assertTrue(running.getCheckpointUri().contains("block-"), "killed after a checkpoint: " + running);
         stack.up();                                                                 // a new compression-service
 
