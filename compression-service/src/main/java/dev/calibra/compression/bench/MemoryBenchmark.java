@@ -4,7 +4,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.compression.driver.CompressionSpec;
-import dev.calibra.compression.driver.DriverListener;
+import dev.calibra.compression.driver.DriverBenchmark;
 import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.driver.MemoryEstimate;
 import dev.calibra.compression.driver.Method;
@@ -18,8 +18,6 @@ import dev.calibra.model.ModelFolder;
 import dev.calibra.model.config.LlamaConfig;
 import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.SafetensorsWriter;
-import dev.calibra.model.tokenizer.TextFiles;
-import dev.calibra.model.tokenizer.Tokenizer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,15 +103,7 @@ public final class MemoryBenchmark {
     }
 
     static void run(Path folderPath, int n, int seq, Path shared) throws IOException {
-        int[][] samples = new int[n][];
-        try (Tokenizer tokenizer = Tokenizer.open(folderPath.resolve("tokenizer.json"))) {
-            int[] stream = tokenizer.encode(TextFiles.read(shared.resolve("assets/corpora/tinystories_valid_first.txt")), false);
-            Random random = new Random(0);
-            for (int i = 0; i < n; i++) {
-                int start = random.nextInt(stream.length / 2 - seq);
-                samples[i] = Arrays.copyOfRange(stream, start, start + seq);
-            }
-        }
+        int[][] samples = DriverBenchmark.tinyStoriesWindows(folderPath, shared, n, seq);
         CompressionSpec spec = CompressionSpec.quantization(Method.GPTQ, 4);
         long checkpointBytes;
         try (Stream<Path> files = Files.list(folderPath)) {
@@ -127,20 +117,10 @@ public final class MemoryBenchmark {
             estimate = MemoryEstimate.of((LlamaConfig) folder.config(), n, seq, spec);
             layers = model.numLayers();
             // as CompressionService runs it: a checkpoint per block, weights released, output written from them
-            List<LayerResult> results = new SequentialDriver(model, spec, new DriverListener() {
-                @Override
-                public void blockDone(int block, List<LayerResult> blockResults) throws IOException {
-                    BlockCheckpoint.write(work.resolve(BlockCheckpoint.fileName(block)), blockResults);
-                }
-
-                @Override
-                public boolean keepsWeights() {
-                    return true;
-                }
-            }).run(samples, ResumeState.FRESH);
+            List<LayerResult> results = new SequentialDriver(model, spec, BlockCheckpoint.writingTo(work))
+                    .run(samples, ResumeState.FRESH);
             Path out = Files.createDirectories(work.resolve("out"));
-            CompressedModelWriter.write(folder, spec, results,
-                    block -> BlockCheckpoint.read(work.resolve(BlockCheckpoint.fileName(block))), StorageFormat.AUTO,
+            CompressedModelWriter.write(folder, spec, results, BlockCheckpoint.readingFrom(work), StorageFormat.AUTO,
                     new ObjectMapper().createObjectNode(), out);
         } finally {
             try (Stream<Path> files = Files.walk(work)) {

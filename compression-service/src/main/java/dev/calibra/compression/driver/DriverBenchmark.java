@@ -7,6 +7,7 @@ import dev.calibra.model.Devices;
 import dev.calibra.model.ModelFolder;
 import dev.calibra.model.tokenizer.TextFiles;
 import dev.calibra.model.tokenizer.Tokenizer;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,15 +23,10 @@ public final class DriverBenchmark {
 
     private DriverBenchmark() {}
 
-    public static void main(String[] args) throws Exception {
-        Path shared = Path.of(System.getProperty("calibra.shared", "../../shared"));
-        Path folderPath = args.length > 0 && !args[0].startsWith("--") ? Path.of(args[0])
-                : shared.resolve("assets/models/stories260K");
-        int n = args.length > 1 ? Integer.parseInt(args[1]) : 64;
-        int seq = args.length > 2 ? Integer.parseInt(args[2]) : 256;
-        Device device = Devices.choose(Arrays.asList(args).contains("--gpu"));
+    /** {@code n} windows of {@code seq} tokens from the first half of TinyStories, with the model's tokenizer. */
+    public static int[][] tinyStoriesWindows(Path modelFolder, Path shared, int n, int seq) throws IOException {
         int[][] samples = new int[n][];
-        try (Tokenizer tokenizer = Tokenizer.open(folderPath.resolve("tokenizer.json"))) {
+        try (Tokenizer tokenizer = Tokenizer.open(modelFolder.resolve("tokenizer.json"))) {
             int[] stream = tokenizer.encode(TextFiles.read(shared.resolve("assets/corpora/tinystories_valid_first.txt")), false);
             Random random = new Random(0);
             for (int i = 0; i < n; i++) {
@@ -38,6 +34,17 @@ public final class DriverBenchmark {
                 samples[i] = Arrays.copyOfRange(stream, start, start + seq);
             }
         }
+        return samples;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path shared = Path.of(System.getProperty("calibra.shared", "../../shared"));
+        Path folderPath = args.length > 0 && !args[0].startsWith("--") ? Path.of(args[0])
+                : shared.resolve("assets/models/stories260K");
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        int seq = args.length > 2 ? Integer.parseInt(args[2]) : 256;
+        Device device = Devices.choose(Arrays.asList(args).contains("--gpu"));
+        int[][] samples = tinyStoriesWindows(folderPath, shared, n, seq);
         Map<String, CompressionSpec> specs = new LinkedHashMap<>();
         specs.put("magnitude 50%", CompressionSpec.pruning(Method.MAGNITUDE, new SparsityPattern.Unstructured(0.5)));
         specs.put("wanda 50%", CompressionSpec.pruning(Method.WANDA, new SparsityPattern.Unstructured(0.5)));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.compression.driver.DriverListener;
 import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.method.CompressedLayer;
 import dev.calibra.compression.method.PrunedLayer;
@@ -39,6 +40,29 @@ public final class BlockCheckpoint {
             return -1;
         }
         return Integer.parseInt(fileName.substring(6, 11));
+    }
+
+    /**
+     * A driver listener that writes each finished block to {@code folder} and lets the driver release the
+     * block's weights; {@link #readingFrom} reads them back for the writer.
+     */
+    public static DriverListener writingTo(Path folder) {
+        return new DriverListener() {
+            @Override
+            public void blockDone(int block, List<LayerResult> results) throws IOException {
+                write(folder.resolve(fileName(block)), results);
+            }
+
+            @Override
+            public boolean keepsWeights() {
+                return true;
+            }
+        };
+    }
+
+    /** Released weights read back from the checkpoints in {@code folder}, one block at a time. */
+    public static CompressedModelWriter.BlockWeights readingFrom(Path folder) {
+        return block -> read(folder.resolve(fileName(block)));
     }
 
     public static void write(Path file, List<LayerResult> results) throws IOException {

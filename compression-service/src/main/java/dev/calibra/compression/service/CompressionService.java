@@ -111,7 +111,9 @@ public class CompressionService {
         String outputKey = "models/" + runId + (observer.attempt() > 0 ? "-a" + observer.attempt() : "");
         String outputName = request.getOutputName().isEmpty() ? base.getName() + "-" + spec.shortName() + "-" + runId
                 : request.getOutputName();
-        Optional<Model> done = jobId == null ? Optional.empty() : registeredBy(jobId, outputName);
+        // only a later attempt can find its job's output registered: the first makes no extra registry call
+        Optional<Model> done = jobId == null || observer.attempt() <= 1 ? Optional.empty()
+                : registeredBy(jobId, outputName);
         if (done.isPresent()) {
             // An earlier attempt registered the output, then lost the job before completing it.
             store.delete(checkpointPrefix);
@@ -149,8 +151,8 @@ public class CompressionService {
             ObjectNode report = report(request, spec, base, set, samples, device, results, start);
             CompressedModelWriter.Written[] writtenBy = new CompressedModelWriter.Written[1];
             // the driver released each block's weights once its checkpoint was written: read them back from there
-            CompressedModelWriter.BlockWeights checkpoints = block -> BlockCheckpoint.read(
-                    store.resolve(store.uriOf(checkpointPrefix + "/" + BlockCheckpoint.fileName(block))));
+            CompressedModelWriter.BlockWeights checkpoints = BlockCheckpoint.readingFrom(
+                    store.resolve(store.uriOf(checkpointPrefix)));
             StoredArtifact output = store.putFolder(outputKey, out -> writtenBy[0] = CompressedModelWriter.write(folder,
                     spec, results, checkpoints, format, report, out));
             CompressedModelWriter.Written written = writtenBy[0];

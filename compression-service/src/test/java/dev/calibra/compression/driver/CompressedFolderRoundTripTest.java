@@ -99,20 +99,10 @@ class CompressedFolderRoundTripTest {
         Path released = Files.createDirectories(temp.resolve("released"));
         try (ModelFolder base = ModelFolder.open(TinyStoriesCalibration.stories260K());
                 CausalLm model = base.load(Device.cpu())) {
-            List<LayerResult> results = new SequentialDriver(model, spec, new DriverListener() {
-                @Override
-                public void blockDone(int block, List<LayerResult> blockResults) throws IOException {
-                    BlockCheckpoint.write(temp.resolve(BlockCheckpoint.fileName(block)), blockResults);
-                }
-
-                @Override
-                public boolean keepsWeights() {
-                    return true;
-                }
-            }).run(data.samples(), ResumeState.FRESH);
+            List<LayerResult> results = new SequentialDriver(model, spec, BlockCheckpoint.writingTo(temp))
+                    .run(data.samples(), ResumeState.FRESH);
             assertTrue(results.stream().allMatch(r -> r.layer().weight() == null), "weights released");
-            CompressedModelWriter.write(base, spec, results,
-                    block -> BlockCheckpoint.read(temp.resolve(BlockCheckpoint.fileName(block))), StorageFormat.AUTO,
+            CompressedModelWriter.write(base, spec, results, BlockCheckpoint.readingFrom(temp), StorageFormat.AUTO,
                     new ObjectMapper().createObjectNode(), released);
         }
         assertArrayEquals(Files.readAllBytes(kept.resolve("model.safetensors")),

@@ -65,22 +65,13 @@ public final class SafetensorsWriter {
 
     /** Adds raw little-endian bytes of the given dtype; the byte count must match the shape. */
     public SafetensorsWriter add(String name, Dtype dtype, long[] shape, ByteBuffer littleEndianBytes) {
-        if (name.equals("__metadata__")) {
-            throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
-        }
-        long elements = 1;
-        for (long dim : shape) {
-            if (dim < 0) {
-                throw new IllegalArgumentException("tensor '" + name + "': negative dimension in " + Arrays.toString(shape));
-            }
-            elements = Math.multiplyExact(elements, dim);
-        }
+        long byteCount = byteCount(name, dtype, shape);
         ByteBuffer bytes = littleEndianBytes.duplicate();
-        if (elements * dtype.bytes() != bytes.remaining()) {
+        if (byteCount != bytes.remaining()) {
             throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape) + " of " + dtype
-                    + " needs " + elements * dtype.bytes() + " bytes, got " + bytes.remaining());
+                    + " needs " + byteCount + " bytes, got " + bytes.remaining());
         }
-        return add(name, dtype, shape, bytes::duplicate);
+        return put(name, dtype, shape, byteCount, bytes::duplicate);
     }
 
     /**
@@ -88,6 +79,11 @@ public final class SafetensorsWriter {
      * written in name order, each made and dropped in turn); {@link #write} checks the byte count.
      */
     public SafetensorsWriter add(String name, Dtype dtype, long[] shape, Supplier<ByteBuffer> bytes) {
+        return put(name, dtype, shape, byteCount(name, dtype, shape), bytes);
+    }
+
+    /** The bytes a tensor of this shape takes, after checking its name and dimensions. */
+    private static long byteCount(String name, Dtype dtype, long[] shape) {
         if (name.equals("__metadata__")) {
             throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
         }
@@ -98,7 +94,11 @@ public final class SafetensorsWriter {
             }
             elements = Math.multiplyExact(elements, dim);
         }
-        if (tensors.putIfAbsent(name, new Entry(dtype, shape.clone(), elements * dtype.bytes(), bytes)) != null) {
+        return elements * dtype.bytes();
+    }
+
+    private SafetensorsWriter put(String name, Dtype dtype, long[] shape, long byteCount, Supplier<ByteBuffer> bytes) {
+        if (tensors.putIfAbsent(name, new Entry(dtype, shape.clone(), byteCount, bytes)) != null) {
             throw new IllegalArgumentException("tensor '" + name + "' added twice");
         }
         return this;
