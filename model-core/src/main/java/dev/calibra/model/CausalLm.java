@@ -60,6 +60,12 @@ public interface CausalLm extends AutoCloseable {
     /** Frees a block's weights; they are read again from the checkpoint when next needed (unless replaced). */
     void unloadLayer(int layer);
 
+    /**
+     * Frees a block's weights, replaced ones included: when next needed they are read again from the
+     * checkpoint, so the block is the original one again (for callers that keep the replacements elsewhere).
+     */
+    void discardLayer(int layer);
+
     @Override
     void close();
 }

@@ -48,7 +48,9 @@ public final class SequentialDriver {
 
     /**
      * Compresses every block from {@code resume.blocks()} on; the blocks before it take their weights from
-     * {@code resume} and are only replayed to rebuild their outputs (bit-identical to the first run).
+     * {@code resume} and are only replayed to rebuild their outputs (bit-identical to the first run). Afterwards
+     * the model holds the compressed weights, unless the listener {@link DriverListener#keepsWeights keeps them}:
+     * then each block is dropped once done, so memory holds one block whatever the model's depth.
      *
      * @param samples calibration token ids {@code [n_samples][seq_len]}; null for a data-free method
      *                without calibration set (then nothing runs through the model and no error is measured)
@@ -80,17 +82,22 @@ public final class SequentialDriver {
                 forwardNanos += System.nanoTime() - forwardStart;
                 hidden.close();
                 hidden = next;
-                model.unloadLayer(block);
                 release(all, block);
             }
         }
         return all;
     }
 
-    /** Drops block {@code block}'s weights from {@code all} when the listener keeps them (checkpoints). */
+    /**
+     * Frees a finished block: its original weights always; its compressed ones too, from the model and from
+     * {@code all}, when the listener keeps them (checkpoints); otherwise the model stays the compressed model.
+     */
     private void release(List<LayerResult> all, int block) {
         if (listener.keepsWeights()) {
+            model.discardLayer(block);
             all.replaceAll(result -> result.block() == block ? result.released() : result);
+        } else {
+            model.unloadLayer(block);
         }
     }
 
@@ -113,7 +120,6 @@ public final class SequentialDriver {
             }
             all.addAll(results);
             listener.blockDone(block, results);
-            model.unloadLayer(block);
             release(all, block);
         }
         return all;

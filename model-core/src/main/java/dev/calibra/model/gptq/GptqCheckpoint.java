@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.calibra.model.ModelFormatException;
+import dev.calibra.model.OwnedArrays;
 import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.TensorInfo;
 import dev.calibra.model.safetensors.TensorSource;
@@ -128,7 +129,7 @@ public final class GptqCheckpoint implements TensorSource {
             return packed.load(name, manager);
         }
         TensorInfo info = info(name);
-        return manager.create(readFloats(name), new Shape(info.shape()));
+        return OwnedArrays.of(manager, readFloats(name), new Shape(info.shape()));
     }
 
     /** The packed tensors of one module, shapes checked. */

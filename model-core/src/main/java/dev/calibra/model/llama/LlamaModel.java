@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.KvCache;
 import dev.calibra.model.LinearHook;
+import dev.calibra.model.OwnedArrays;
 import dev.calibra.model.config.LlamaConfig;
 import dev.calibra.model.safetensors.TensorSource;
 import java.io.IOException;
@@ -264,7 +265,8 @@ public final class LlamaModel implements CausalLm {
     @Override
     public NDArray linearWeight(int layer, String linearName, NDManager into) {
         NDArray weight = weights.layer(layer).weight(LinearName.fromHfName(linearName));
-        NDArray copy = into.create(weight.toFloatArray(), weight.getShape());
+        NDArray copy = weight.duplicate();
+        copy.attach(into);
         return copy;
     }
 
@@ -287,12 +289,17 @@ public final class LlamaModel implements CausalLm {
                     + " (" + expected.size() + " values), got " + shape + " (" + values.length + " values)");
         }
         LlamaLayerWeights w = weights.layer(layer);
-        w.putWeight(linear, w.manager().create(values, expected));
+        w.putWeight(linear, OwnedArrays.of(w.manager(), values, expected));
     }
 
     @Override
     public void unloadLayer(int layer) {
-        weights.unload(layer);
+        weights.unload(layer, false);
+    }
+
+    @Override
+    public void discardLayer(int layer) {
+        weights.unload(layer, true);
     }
 
     /** Arrays alive in the model's manager tree (weights, caches, callers' managers from newManager): for leak checks. */

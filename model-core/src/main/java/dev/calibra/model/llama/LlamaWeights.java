@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.calibra.model.ModelFormatException;
+import dev.calibra.model.OwnedArrays;
 import dev.calibra.model.config.LlamaConfig;
 import dev.calibra.model.safetensors.TensorSource;
 import java.io.IOException;
@@ -100,7 +101,7 @@ final class LlamaWeights implements AutoCloseable {
                     for (int i = 0; i < values.length; i++) {
                         values[i] = (float) (random.nextGaussian() * 0.02);
                     }
-                    return into.create(values, shape);
+                    return OwnedArrays.of(into, values, shape);
                 }
 
                 @Override
@@ -128,9 +129,10 @@ final class LlamaWeights implements AutoCloseable {
         return layers[layer];
     }
 
-    synchronized void unload(int layer) {
+    /** Frees block {@code layer}'s weights; replaced ones only when {@code evenIfReplaced}. */
+    synchronized void unload(int layer, boolean evenIfReplaced) {
         LlamaLayerWeights weights = layers[layer];
-        if (weights != null && !weights.modified()) {
+        if (weights != null && (evenIfReplaced || !weights.modified())) {
             weights.close();
             layers[layer] = null;
         }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.calibra.model.OwnedArrays;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -57,25 +58,18 @@ final class TensorConversion {
         return out;
     }
 
+    /** An NDArray libtorch owns: float types become float32 (bf16 through Java, which DJL cannot hold here). */
     static NDArray toNDArray(TensorInfo info, ByteBuffer raw, NDManager manager) {
         Shape shape = new Shape(info.shape());
         return switch (info.dtype()) {
-            case F32, F64, F16, BF16 -> manager.create(toFloats(info, raw), shape);
-            case I64 -> manager.create(nativeCopy(raw), shape, DataType.INT64);
-            case I32 -> manager.create(nativeCopy(raw), shape, DataType.INT32);
-            case I8 -> manager.create(nativeCopy(raw), shape, DataType.INT8);
-            case U8 -> manager.create(nativeCopy(raw), shape, DataType.UINT8);
+            case F32 -> OwnedArrays.of(manager, raw, shape, DataType.FLOAT32, DataType.FLOAT32);
+            case F64 -> OwnedArrays.of(manager, raw, shape, DataType.FLOAT64, DataType.FLOAT32);
+            case F16 -> OwnedArrays.of(manager, raw, shape, DataType.FLOAT16, DataType.FLOAT32);
+            case BF16 -> OwnedArrays.of(manager, toFloats(info, raw), shape);
+            case I64 -> OwnedArrays.of(manager, raw, shape, DataType.INT64, DataType.INT64);
+            case I32 -> OwnedArrays.of(manager, raw, shape, DataType.INT32, DataType.INT32);
+            case I8 -> OwnedArrays.of(manager, raw, shape, DataType.INT8, DataType.INT8);
+            case U8 -> OwnedArrays.of(manager, raw, shape, DataType.UINT8, DataType.UINT8);
         };
-    }
-
-    /** DJL reads buffers in native order: copy the little-endian bytes into a native-order direct buffer. */
-    private static ByteBuffer nativeCopy(ByteBuffer raw) {
-        ByteBuffer source = raw.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-            throw new UnsupportedOperationException("big-endian hosts are not supported");
-        }
-        ByteBuffer copy = ByteBuffer.allocateDirect(source.remaining()).order(ByteOrder.nativeOrder());
-        copy.put(source).flip();
-        return copy;
     }
 }

@@ -10,6 +10,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.calibra.model.CausalLm;
 import dev.calibra.model.KvCache;
 import dev.calibra.model.ModelFolder;
 import dev.calibra.model.SharedAssets;
@@ -168,6 +169,21 @@ class LlamaModelTest {
             float[] before = logits(manager, TOKENS);
             model.unloadLayer(3);
             assertClose(before, logits(manager, TOKENS), 0f);
+        }
+    }
+
+    @Test
+    void replacedWeight_survivesUnloadLayerButNotDiscardLayer() throws IOException {
+        try (ModelFolder own = ModelFolder.open(SharedAssets.stories260K()); CausalLm fresh = own.load(Device.cpu());
+                NDManager manager = fresh.newManager()) {
+            float[] original = fresh.linearWeight(2, "up_proj", manager).toFloatArray();
+            float[] zeros = new float[original.length];
+            fresh.setLinearWeight(2, "up_proj", zeros);
+            fresh.unloadLayer(2);
+            assertArrayEquals(zeros, fresh.linearWeight(2, "up_proj", manager).toFloatArray(), "unloadLayer keeps it");
+            fresh.discardLayer(2);
+            assertArrayEquals(original, fresh.linearWeight(2, "up_proj", manager).toFloatArray(),
+                    "discardLayer reads the checkpoint's again");
         }
     }
 
