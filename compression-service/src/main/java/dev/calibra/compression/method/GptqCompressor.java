@@ -56,7 +56,7 @@ public final class GptqCompressor implements LayerCompressor {
         int groups = groupSize == -1 ? 1 : (columns + groupSize - 1) / groupSize;
         float[] scales = new float[groups * rows];
         float[] zeros = new float[groups * rows];
-        float[] H = hessian.hessian();
+        float[] H = hessian.takeHessian();
         float[] W = weight.clone();
 
         // per-row grid over all columns, before dead columns are zeroed (fasterquant's first find_params)

@@ -27,6 +27,7 @@ final class HessianAccumulator implements AutoCloseable {
     private NativeFloats sum;      // S = sum X^T X, lower triangle, float32 [columns, columns]
     private int columns = -1;
     private long sequences;        // n
+    private boolean taken;
 
     HessianAccumulator(Linalg linalg) {
         this.linalg = linalg;
@@ -71,11 +72,16 @@ final class HessianAccumulator implements AutoCloseable {
         return columns;
     }
 
-    /** A new row-major {@code H = 2/n * S} [columns, columns], both triangles filled. */
-    float[] hessian() {
+    /**
+     * A new row-major {@code H = 2/n * S} [columns, columns], both triangles filled. Frees the sum: a linear's
+     * Hessian is taken once, and at 7B shapes (11008^2 floats, 485 MB) the sum must not outlive it.
+     */
+    float[] takeHessian() {
         requireBatches();
         float[] H = new float[columns * columns];
         sum.buffer.get(0, H);
+        close();
+        taken = true;
         float scale = (float) (2.0 / sequences);
         for (int i = 0; i < columns; i++) {
             int row = i * columns;
@@ -88,6 +94,9 @@ final class HessianAccumulator implements AutoCloseable {
     }
 
     void requireBatches() {
+        if (taken) {
+            throw new IllegalStateException("the Hessian was already taken (a compressor compresses once)");
+        }
         if (sum == null) {
             throw new IllegalStateException("no calibration batches were added");
         }

@@ -48,7 +48,7 @@ public final class MagnitudePruner implements LayerCompressor {
         double error = Double.NaN;
         if (hessian != null) {
             LayerShapes.require(weight, rows, columns, hessian);
-            error = ReconstructionError.relative(weight, pruned, rows, columns, hessian.hessian(), linalg);
+            error = ReconstructionError.relative(weight, pruned, rows, columns, hessian.takeHessian(), linalg);
         }
         return PrunedLayer.checked(pruned, rows, columns, pattern, error);
     }

@@ -60,7 +60,7 @@ public final class RtnQuantizer implements LayerCompressor {
         double error = Double.NaN;
         if (hessian != null) {
             LayerShapes.require(weight, rows, columns, hessian);
-            error = ReconstructionError.relative(weight, quantized, rows, columns, hessian.hessian(), linalg);
+            error = ReconstructionError.relative(weight, quantized, rows, columns, hessian.takeHessian(), linalg);
         }
         return QuantizedLayer.checked(quantized, rows, columns, settings.bits(), settings.groupSize(), scales, zeros,
                 groupIndex, error);

@@ -45,7 +45,7 @@ public final class SparseGptCompressor implements LayerCompressor {
         if (pattern instanceof SparsityPattern.NOfM nm && columns % nm.m() != 0) {
             throw new IllegalArgumentException("columns: " + columns + " is not a multiple of m=" + nm.m());
         }
-        float[] H = hessian.hessian();
+        float[] H = hessian.takeHessian();
         float[] W = weight.clone();
 
         // dead inputs: H[dead, dead] = 1, W[:, dead] = 0

@@ -66,7 +66,7 @@ public final class WandaPruner implements LayerCompressor {
         double error = Double.NaN;
         if (hessian != null) {
             LayerShapes.require(weight, rows, columns, hessian);
-            error = ReconstructionError.relative(weight, pruned, rows, columns, hessian.hessian(), linalg);
+            error = ReconstructionError.relative(weight, pruned, rows, columns, hessian.takeHessian(), linalg);
         }
         return PrunedLayer.checked(pruned, rows, columns, settings.pattern(), error);
     }

@@ -219,9 +219,9 @@ class MethodBehaviourTest {
                 twoDimensional.add(scope.create(sequence, new ai.djl.ndarray.types.Shape(64, COLUMNS)));
             }
             oneBatch.add(scope.create(inputs, new ai.djl.ndarray.types.Shape(8, 64, COLUMNS)));
-            float[] expected = perSequence.hessian();
-            float[] batched = oneBatch.hessian();
-            float[] flat = twoDimensional.hessian();
+            float[] expected = perSequence.takeHessian();
+            float[] batched = oneBatch.takeHessian();
+            float[] flat = twoDimensional.takeHessian();
             for (int i = 0; i < COLUMNS; i++) {
                 for (int j = 0; j < COLUMNS; j++) {
                     // float32 sums in another order: compare relative to sqrt(H_ii H_jj) (Cauchy-Schwarz bound)

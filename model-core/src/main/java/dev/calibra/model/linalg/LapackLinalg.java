@@ -113,36 +113,44 @@ public final class LapackLinalg implements Linalg {
 
     /**
      * Same identity as {@link JavaLinalg#upperCholeskyOfInverse(double[], int)}: potrf on J A J, then the
-     * triangular inverse by trsm against the identity (libtorch exports no trtri).
+     * triangular inverse by trsm against the identity (libtorch exports no trtri), in place: one n x n native
+     * buffer and a 256-row strip, not two n x n buffers (at 7B's 11008 columns, 485 MB less).
      */
     @Override
     public void upperCholeskyOfInverse(float[] a, int n) {
         Linalg.requireSquare(a.length, n);
         Triangles.reverseBothAxes(a, n);                          // J A J
         long bytes = (long) a.length * Float.BYTES;
-        try (Memory m = new Memory(Math.max(4, bytes)); Memory x = new Memory(Math.max(4, bytes))) {
+        int strip = Math.min(INVERSE_BLOCK, Math.max(1, n));
+        try (Memory m = new Memory(Math.max(4, bytes)); Memory b = new Memory((long) strip * Math.max(1, n) * Float.BYTES)) {
             m.write(0, a, 0, a.length);
             try {
-                potrf(spotrf, m, n);                                // J A J = M M^T
+                potrf(spotrf, m, n);                                // column-major J A J = R^T R, R upper
             } catch (NotPositiveDefiniteException e) {
                 throw new NotPositiveDefiniteException(n - 1 - e.pivotIndex(), n);
             }
-            x.clear(bytes);
-            for (int i = 0; i < n; i++) {
-                x.setFloat(((long) i * n + i) * Float.BYTES, 1f);
-            }
-            // X = M^-1, one column block at a time: X[j0:, j0:j1] solves M[j0:, j0:] X[j0:, j0:j1] = I[j0:, j0:j1].
-            // Column-major these are Y (L^T)[j0:, j0:] = I with Y = X^T[j0:j1, j0:]: trsm side 'R', 'U', 'N'.
+            // R^-1 one row strip at a time (column-major): rows j0:j1 of R^-1 solve Y R[j0:, j0:] = I[j0:j1, j0:]
+            // (trsm side 'R'). Later strips read only R[j1:, j1:], so each strip overwrites R's rows j0:j1.
+            float[] solved = new float[strip * Math.max(1, n)];
             for (int j0 = 0; j0 < n; j0 += INVERSE_BLOCK) {
                 int width = Math.min(INVERSE_BLOCK, n - j0);
-                long offset = ((long) j0 * n + j0) * Float.BYTES;
+                int columns = n - j0;
+                b.clear((long) width * columns * Float.BYTES);
+                for (int i = 0; i < width; i++) {
+                    b.setFloat(((long) i * width + i) * Float.BYTES, 1f);
+                }
                 strsm.invoke(Void.class, new Object[] {RIGHT, COLUMN_MAJOR_UPPER, NO_TRANSPOSE, NON_UNIT_DIAGONAL,
-                    new int[] {width}, new int[] {n - j0}, new float[] {1f}, m.share(offset), new int[] {n},
-                    x.share(offset), new int[] {n}});
+                    new int[] {width}, new int[] {columns}, new float[] {1f}, m.share(((long) j0 * n + j0) * Float.BYTES),
+                    new int[] {n}, b, new int[] {width}});
+                b.read(0, solved, 0, width * columns);
+                for (int k = 0; k < columns; k++) {
+                    m.write(((long) (j0 + k) * n + j0) * Float.BYTES, solved, k * width, width);
+                }
             }
-            x.read(0, a, 0, a.length);
+            m.read(0, a, 0, a.length);
         }
-        Triangles.reverseBothAxes(a, n);                          // U = J M^-1 J
+        Triangles.zeroStrictUpper(a, n);                          // R^-1's column-major lower part: potrf's leftovers
+        Triangles.reverseBothAxes(a, n);                          // U = J M^-1 J, M = R^T the row-major lower factor
     }
 
     @Override

@@ -153,6 +153,7 @@ class LinalgTest {
             assertTrue(maxDiff(literal, toDouble(uf)) < 1e-4, linalg.name() + " float");
             for (int i = 1; i < n; i++) {
                 assertEquals(0.0, u[i * n], linalg.name() + " strict lower triangle must be zero");
+                assertEquals(0f, uf[i * n + i - 1], linalg.name() + " float strict lower triangle must be zero");
             }
         }
     }
