@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.compression.driver.CompressionSpec;
 import dev.calibra.compression.driver.DriverBenchmark;
+import dev.calibra.compression.driver.DriverListener;
 import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.driver.MemoryEstimate;
 import dev.calibra.compression.driver.Method;
@@ -29,9 +30,9 @@ import java.util.stream.Stream;
 
 /**
  * Peak memory of a GPTQ run on a model with Llama-2-7B's layer shapes (hidden 4096, MLP 11008, 32 heads),
- * fp16 weights and fewer layers: the process's peak RSS (VmHWM) against the checkpoint's size and
- * {@link MemoryEstimate}. Running it with 2 and then 4 layers shows whether memory grows with the model
- * (it must not: blocks are loaded one at a time from the memory-mapped checkpoint).
+ * fp16 weights and fewer layers: the process's peak anonymous memory against the checkpoint's size and
+ * {@link MemoryEstimate}, and after each block. Runs with 2 and 8 layers show whether memory grows with the
+ * model (it must not: blocks are loaded one at a time from the memory-mapped checkpoint).
  *
  * <p>{@code MemoryBenchmark write FOLDER LAYERS} writes the synthetic model (random weights, stories260K's
  * tokenizer and its 512-token vocabulary, so TinyStories text calibrates it);
@@ -113,33 +114,95 @@ public final class MemoryBenchmark {
         MemoryEstimate estimate;
         int layers;
         Path work = Files.createTempDirectory("calibra-memory");
+        AnonymousPeak peak = AnonymousPeak.start();
         try (ModelFolder folder = ModelFolder.open(folderPath); CausalLm model = folder.load(Device.cpu())) {
             estimate = MemoryEstimate.of((LlamaConfig) folder.config(), n, seq, spec);
             layers = model.numLayers();
             // as CompressionService runs it: a checkpoint per block, weights released, output written from them
-            List<LayerResult> results = new SequentialDriver(model, spec, BlockCheckpoint.writingTo(work))
-                    .run(samples, ResumeState.FRESH);
+            DriverListener checkpoints = BlockCheckpoint.writingTo(work);
+            List<LayerResult> results = new SequentialDriver(model, spec, new DriverListener() {
+                @Override
+                public void blockDone(int block, List<LayerResult> done) throws IOException {
+                    checkpoints.blockDone(block, done);
+                    System.out.printf("block %d done at %.0f s: anonymous memory peak so far %s, now %s (heap committed %s)%n",
+                            block, (System.nanoTime() - start) / 1e9, gib(peak.bytes()), gib(rssAnonBytes()),
+                            gib(Runtime.getRuntime().totalMemory()));
+                }
+
+                @Override
+                public boolean keepsWeights() {
+                    return checkpoints.keepsWeights();
+                }
+            }).run(samples, ResumeState.FRESH);
             Path out = Files.createDirectories(work.resolve("out"));
             CompressedModelWriter.write(folder, spec, results, BlockCheckpoint.readingFrom(work), StorageFormat.AUTO,
                     new ObjectMapper().createObjectNode(), out);
         } finally {
+            peak.stop();
             try (Stream<Path> files = Files.walk(work)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.println("| layers | checkpoint (fp16) | calibration tokens | MemoryEstimate | peak RSS | max heap | wall s |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
-        System.out.printf("| %d | %s | %d x %d | %s | %s | %s | %.0f |%n", layers, gib(checkpointBytes), n, seq,
-                gib(estimate.totalBytes()), gib(peakRssBytes()), gib(Runtime.getRuntime().maxMemory()), seconds);
+        System.out.println("| layers | checkpoint (fp16) | calibration tokens | MemoryEstimate | peak anonymous | peak RSS | max heap | wall s |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.printf("| %d | %s | %d x %d | %s | %s | %s | %s | %.0f |%n", layers, gib(checkpointBytes), n, seq,
+                gib(estimate.totalBytes()), gib(peak.bytes()), gib(statusBytes("VmHWM:")),
+                gib(Runtime.getRuntime().maxMemory()), seconds);
     }
 
-    /** VmHWM of this process: the most resident memory it ever had (heap, native tensors, mapped pages). */
-    static long peakRssBytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+    /**
+     * The most anonymous memory (heap, native tensors, malloc) the process held, sampled every 50 ms: unlike
+     * VmHWM it leaves out the checkpoint's mapped pages, which the kernel can drop at will.
+     */
+    private static final class AnonymousPeak implements Runnable {
+        private final Thread thread = new Thread(this, "anonymous-memory-sampler");
+        private volatile boolean running = true;
+        private volatile long peak;
+
+        static AnonymousPeak start() {
+            AnonymousPeak sampler = new AnonymousPeak();
+            sampler.thread.setDaemon(true);
+            sampler.thread.start();
+            return sampler;
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                peak = Math.max(peak, rssAnonBytes());
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
+        }
+
+        long bytes() {
+            return Math.max(peak, rssAnonBytes());
+        }
+
+        void stop() {
+            peak = bytes();
+            running = false;
+        }
+    }
+
+    static long rssAnonBytes() {
+        return statusBytes("RssAnon:");
+    }
+
+    /** A kB field of /proc/self/status, in bytes. */
+    static long statusBytes(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return -1;
     }

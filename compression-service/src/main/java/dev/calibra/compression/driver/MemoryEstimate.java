@@ -10,9 +10,10 @@ import dev.calibra.rpc.CalibraException;
  * method's working copies, counted as 3 more of the largest), the temporaries of one forward chunk
  * (attention scores {@code batch x heads x seq^2} and the MLP's {@code batch x seq x intermediate}, a few each),
  * and writing the output: one checkpointed block read back and one output tensor being made. No Java-side term
- * grows with the number of blocks: the driver releases each block's compressed weights once its checkpoint is
- * written ({@link DriverListener#keepsWeights}) and the writer streams the output tensor by tensor. The process's
- * native memory at 7B layer shapes is larger than this estimate and not yet explained (BENCHMARKS.md, peak memory).
+ * grows with the number of blocks: the driver drops each compressed block once its checkpoint is written
+ * ({@link DriverListener#keepsWeights}) and the writer streams the output tensor by tensor. Not counted: the
+ * JVM's heap headroom and libtorch's runtime; at 7B layer shapes the process peaked about 0.5 GiB above this
+ * estimate with a 3 GiB heap, the same with 2 and 8 blocks (BENCHMARKS.md, peak memory).
  */
 public record MemoryEstimate(long activationBytes, long weightBytes, long statisticBytes, long forwardBytes,
         long resultBytes) {

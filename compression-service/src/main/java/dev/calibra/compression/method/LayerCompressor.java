@@ -22,7 +22,8 @@ public interface LayerCompressor extends AutoCloseable {
     /**
      * Compresses the weight {@code [rows, columns]} (row-major; rows = output features) with the
      * statistics gathered so far. The array is not modified. The result carries its own checked
-     * postcondition.
+     * postcondition. Methods with a Hessian consume it (its memory is freed before the heavy part), so a
+     * compressor compresses once.
      */
     CompressedLayer compress(float[] weight, int rows, int columns);
 
