@@ -67,10 +67,8 @@ public final class SequentialDriver {
             NDArray hidden = model.embed(ids);
             for (int block = 0; block < model.numLayers(); block++) {
                 if (block < resume.blocks()) {
-                    for (LayerResult done : resume.results()) {
-                        if (done.block() == block) {
-                            model.setLinearWeight(block, done.linear(), done.layer().weight());
-                        }
+                    for (LayerResult done : resume.withWeights(block)) {
+                        model.setLinearWeight(block, done.linear(), done.layer().weight());
                     }
                 } else {
                     List<LayerResult> results = compressBlock(block, hidden, samples[0].length);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.compression.driver.BlockWeights;
 import dev.calibra.compression.driver.DriverListener;
 import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.method.CompressedLayer;
@@ -61,7 +62,7 @@ public final class BlockCheckpoint {
     }
 
     /** Released weights read back from the checkpoints in {@code folder}, one block at a time. */
-    public static CompressedModelWriter.BlockWeights readingFrom(Path folder) {
+    public static BlockWeights readingFrom(Path folder) {
         return block -> read(folder.resolve(fileName(block)));
     }
 

@@ -3,6 +3,7 @@ package dev.calibra.compression.output;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.compression.driver.BlockWeights;
 import dev.calibra.compression.driver.CompressionSpec;
 import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.method.CompressedLayer;
@@ -61,15 +62,6 @@ public final class CompressedModelWriter {
     static String moduleInBlock(LinearName linear) {
         String weight = linear.weightName(0);
         return weight.substring("model.layers.0.".length(), weight.length() - ".weight".length());
-    }
-
-    /** Where results released from memory ({@link LayerResult#released}) are read back: one block at a time. */
-    public interface BlockWeights {
-        List<LayerResult> read(int block) throws IOException;
-
-        BlockWeights NONE = block -> {
-            throw new IllegalStateException("block " + block + "'s weights were released and no checkpoint was given");
-        };
     }
 
     public static Written write(ModelFolder base, CompressionSpec spec, List<LayerResult> results, StorageFormat format,

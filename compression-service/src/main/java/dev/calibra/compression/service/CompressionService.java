@@ -10,6 +10,7 @@ import dev.calibra.compression.driver.CompressionSpec;
 import dev.calibra.compression.driver.DriverListener;
 import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.driver.MemoryEstimate;
+import dev.calibra.compression.driver.BlockWeights;
 import dev.calibra.compression.driver.ResumeState;
 import dev.calibra.compression.driver.SequentialDriver;
 import dev.calibra.compression.method.PrunedLayer;
@@ -151,7 +152,7 @@ public class CompressionService {
             ObjectNode report = report(request, spec, base, set, samples, device, results, start);
             CompressedModelWriter.Written[] writtenBy = new CompressedModelWriter.Written[1];
             // the driver released each block's weights once its checkpoint was written: read them back from there
-            CompressedModelWriter.BlockWeights checkpoints = BlockCheckpoint.readingFrom(
+            BlockWeights checkpoints = BlockCheckpoint.readingFrom(
                     store.resolve(store.uriOf(checkpointPrefix)));
             StoredArtifact output = store.putFolder(outputKey, out -> writtenBy[0] = CompressedModelWriter.write(folder,
                     spec, results, checkpoints, format, report, out));
@@ -257,11 +258,12 @@ public class CompressionService {
         if (lastBlock < 0) {
             return ResumeState.FRESH;
         }
+        // results without weights: the driver reads each resumed block's weights when it replays it
         List<LayerResult> done = new ArrayList<>();
         for (int block = 0; block <= lastBlock; block++) {
-            done.addAll(BlockCheckpoint.read(last.resolveSibling(BlockCheckpoint.fileName(block))));
+            BlockCheckpoint.read(last.resolveSibling(BlockCheckpoint.fileName(block))).forEach(r -> done.add(r.released()));
         }
-        return new ResumeState(lastBlock + 1, done);
+        return new ResumeState(lastBlock + 1, done, BlockCheckpoint.readingFrom(last.getParent()));
     }
 
     private DriverListener listener(RunObserver observer, String checkpointPrefix, int blocks, int alreadyDone,

@@ -73,5 +73,13 @@ class ResumeFromCheckpointTest {
         for (int k = 0; k < expected.size(); k++) {
             assertArrayEquals(expected.get(k), resumedWeights.get(k));
         }
+
+        // as the service resumes: results without weights, each replayed block read back from its checkpoint
+        List<float[]> lazilyResumedWeights = new ArrayList<>();
+        run(interrupted, samples, -1, new ResumeState(3, done.stream().map(LayerResult::released).toList(),
+                BlockCheckpoint.readingFrom(interrupted)), lazilyResumedWeights);
+        for (int k = 0; k < expected.size(); k++) {
+            assertArrayEquals(expected.get(k), lazilyResumedWeights.get(k));
+        }
     }
 }
