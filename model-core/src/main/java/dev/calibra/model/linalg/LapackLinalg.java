@@ -29,7 +29,7 @@ public final class LapackLinalg implements Linalg {
     private static final byte[] RIGHT = {'R'};
     private static final byte[] TRANSPOSE = {'T'};
     /** Column block of the triangular inverse: trailing solves cost about n^3/3 instead of n^3 for one solve. */
-    private static final int INVERSE_BLOCK = 256;
+    private static final int INVERSE_BLOCK = 512;
     private static final byte[] NO_TRANSPOSE = {'N'};
     private static final byte[] NON_UNIT_DIAGONAL = {'N'};
 
@@ -114,7 +114,7 @@ public final class LapackLinalg implements Linalg {
     /**
      * Same identity as {@link JavaLinalg#upperCholeskyOfInverse(double[], int)}: potrf on J A J, then the
      * triangular inverse by trsm against the identity (libtorch exports no trtri), in place: one n x n native
-     * buffer and a 256-row strip, not two n x n buffers (at 7B's 11008 columns, 485 MB less).
+     * buffer and a strip of INVERSE_BLOCK rows, not two n x n buffers (at 7B's 11008 columns, 485 MB less).
      */
     @Override
     public void upperCholeskyOfInverse(float[] a, int n) {
