@@ -56,6 +56,7 @@ public final class KernelBenchmark {
             NDArray featureScale = manager.randomUniform(0.1f, 3f, new Shape(columns));
             Supplier<NDArray> batch = () -> manager.randomNormal(new Shape(1, tokens, columns)).muli(featureScale);
             float[] weight = gaussian(rows * columns, 0.02f, 7);
+            NDArray weightArray = manager.create(weight, new Shape(rows, columns));
 
             warmUp(manager);
 
@@ -68,7 +69,7 @@ public final class KernelBenchmark {
             // Hessian accumulation (through GptqCompressor.addBatch); compress consumes it, so each repeat
             // accumulates again and both are best of REPEATS
             Timed gptq = timeMethod("GPTQ 4-bit g128 compress", () -> new GptqCompressor(GptqSettings.defaults()),
-                    batch, sequences, weight, rows, columns);
+                    batch, sequences, weight, weightArray, rows, columns);
             double hessianSeconds = gptq.statisticSeconds();
             table.add(new Row("Hessian accumulation " + sequences + "x" + tokens + " tokens", hessianSeconds,
                     String.format("best of %d; floor %.2f s (2nd^2 at %.0f GFLOP/s) -> %.2fx floor; %.0f GFLOP/s", REPEATS,
@@ -76,18 +77,18 @@ public final class KernelBenchmark {
                             hessianFlops / hessianSeconds / 1e9)));
             table.add(gptq.compress());
             table.add(timeMethod("SparseGPT 50% compress", () -> new SparseGptCompressor(
-                    SparseGptSettings.of(new SparsityPattern.Unstructured(0.5))), batch, sequences, weight, rows, columns)
+                    SparseGptSettings.of(new SparsityPattern.Unstructured(0.5))), batch, sequences, weight, weightArray, rows, columns)
                     .compress());
             Timed wanda = timeMethod("Wanda 50% compress", () -> new WandaPruner(
-                    new WandaSettings(new SparsityPattern.Unstructured(0.5), false)), batch, sequences, weight, rows,
-                    columns);
+                    new WandaSettings(new SparsityPattern.Unstructured(0.5), false)), batch, sequences, weight,
+                    weightArray, rows, columns);
             table.add(new Row("Wanda scaler_row accumulation", wanda.statisticSeconds(), "sum of x^2 per feature"));
             table.add(wanda.compress());
 
             // RTN itself is a few tens of milliseconds: its row is the direct error route (two grams, as for
             // Wanda and magnitude with a Hessian); GPTQ and SparseGPT need one gram (ReconstructionError)
             Row rtnRow = timeMethod("RTN 4-bit g128 compress", () -> new RtnQuantizer(new RtnSettings(4, 128, false, true)),
-                    batch, 2, weight, rows, columns).compress();
+                    batch, 2, weight, weightArray, rows, columns).compress();
             table.add(new Row(rtnRow.kernel(), rtnRow.seconds(), rtnRow.note()
                     + "; nearly all of it the direct error check (two grams)"));
 
@@ -143,14 +144,28 @@ public final class KernelBenchmark {
         }
     }
 
-    private static double timeBatches(LayerCompressor compressor, Supplier<NDArray> batch, int sequences) {
+    /**
+     * Feeds {@code sequences} batches and, when {@code weight} is given, their outputs X W^T as the driver's capture
+     * forward does; the forward's matmul is not timed (the model computes it anyway), the statistics are.
+     */
+    private static double timeBatches(LayerCompressor compressor, Supplier<NDArray> batch, int sequences,
+            NDArray weight) {
         double total = 0;
         for (int s = 0; s < sequences; s++) {
             try (NDManager scope = batchManager()) {
                 NDArray inputs = batch.get();
                 inputs.attach(scope);
+                NDArray outputs = null;
+                if (weight != null) {
+                    outputs = inputs.reshape(-1, inputs.getShape().tail()).matMul(weight.transpose());
+                    outputs.attach(scope);
+                    outputs.getFloat(0, 0);                    // computed before the clock starts
+                }
                 long start = System.nanoTime();
                 compressor.addBatch(inputs);
+                if (outputs != null) {
+                    compressor.addOutputs(outputs);
+                }
                 total += seconds(start);
             }
         }
@@ -169,13 +184,13 @@ public final class KernelBenchmark {
      * and compressing once (compress consumes the statistic, as in the service).
      */
     private static Timed timeMethod(String name, Supplier<LayerCompressor> method, Supplier<NDArray> batch,
-            int sequences, float[] weight, int rows, int columns) {
+            int sequences, float[] weight, NDArray weightArray, int rows, int columns) {
         double bestStatistic = Double.POSITIVE_INFINITY;
         double bestCompress = Double.POSITIVE_INFINITY;
         CompressedLayer result = null;
         for (int k = 0; k < REPEATS; k++) {
             try (LayerCompressor compressor = method.get()) {
-                bestStatistic = Math.min(bestStatistic, timeBatches(compressor, batch, sequences));
+                bestStatistic = Math.min(bestStatistic, timeBatches(compressor, batch, sequences, weightArray));
                 long start = System.nanoTime();
                 result = compressor.compress(weight, rows, columns);
                 bestCompress = Math.min(bestCompress, seconds(start));

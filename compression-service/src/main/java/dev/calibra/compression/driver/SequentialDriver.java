@@ -134,10 +134,21 @@ public final class SequentialDriver {
                 }
                 // capture: each linear's input, [tokens, in] per chunk -> [sequences, seqLen, in]
                 long captureStart = System.nanoTime();
-                NDArray discarded = forwardBlock(block, hidden, (layer, linear, input) -> {
-                    LayerCompressor compressor = compressors.get(linear);
-                    if (compressor != null) {
-                        compressor.addBatch(input.reshape(-1, seqLen, input.getShape().get(1)));
+                NDArray discarded = forwardBlock(block, hidden, new LinearHook() {
+                    @Override
+                    public void onInput(int layer, String linear, NDArray input) {
+                        LayerCompressor compressor = compressors.get(linear);
+                        if (compressor != null) {
+                            compressor.addBatch(input.reshape(-1, seqLen, input.getShape().get(1)));
+                        }
+                    }
+
+                    @Override
+                    public void onOutput(int layer, String linear, NDArray output) {
+                        LayerCompressor compressor = compressors.get(linear);
+                        if (compressor != null) {
+                            compressor.addOutputs(output);
+                        }
                     }
                 });
                 discarded.close();

@@ -31,6 +31,7 @@ public final class GptqCompressor implements LayerCompressor {
     private final GptqSettings settings;
     private final Linalg linalg;
     private final HessianAccumulator hessian;
+    private final OutputEnergy outputs = new OutputEnergy();
 
     public GptqCompressor(GptqSettings settings) {
         this(settings, Linalgs.best());
@@ -45,6 +46,11 @@ public final class GptqCompressor implements LayerCompressor {
     @Override
     public void addBatch(NDArray inputs) {
         hessian.add(inputs);
+    }
+
+    @Override
+    public void addOutputs(NDArray outputs) {
+        this.outputs.add(outputs);
     }
 
     @Override
@@ -80,7 +86,8 @@ public final class GptqCompressor implements LayerCompressor {
         double errorEnergy = 0;                                // ||Err||^2, see ReconstructionError
         double signal;
         try (NativeWeight Wn = new NativeWeight(W, rows, columns, Hinv, settings.blockSize(), linalg)) {
-            signal = Wn.trace(H);                              // tr(W H W^T), before any update
+            double fromOutputs = outputs.trace(hessian);
+            signal = Double.isNaN(fromOutputs) ? Wn.trace(H) : fromOutputs;   // tr(W H W^T), before any update
             for (int i1 = 0; i1 < columns; i1 += settings.blockSize()) {
                 int i2 = Math.min(i1 + settings.blockSize(), columns);
                 int count = i2 - i1;

@@ -27,6 +27,7 @@ final class HessianAccumulator implements AutoCloseable {
     private NativeFloats sum;      // S = sum X^T X, lower triangle, float32 [columns, columns]
     private int columns = -1;
     private long sequences;        // n
+    private long tokens;
     private boolean taken;
 
     HessianAccumulator(Linalg linalg) {
@@ -55,6 +56,7 @@ final class HessianAccumulator implements AutoCloseable {
             linalg.gramAccumulateLower(rows, tokens, columns, sum.buffer);   // S += X^T X
         }
         sequences += batchSequences;
+        tokens += shape.size() / batchColumns;
     }
 
     static long batchSequences(Shape shape) {
@@ -66,6 +68,14 @@ final class HessianAccumulator implements AutoCloseable {
         }
         throw new IllegalArgumentException("inputs: expected [sequences, tokens, columns] or [tokens, columns], got "
                 + shape);
+    }
+
+    long sequences() {
+        return sequences;
+    }
+
+    long tokens() {
+        return tokens;
     }
 
     int columns() {

@@ -20,6 +20,13 @@ public interface LayerCompressor extends AutoCloseable {
     void addBatch(NDArray inputs);
 
     /**
+     * The layer's outputs for the inputs of the same {@link #addBatch} calls, without bias ({@code X W^T}, float32,
+     * last dimension out_features), which a forward pass computes anyway: GPTQ and SparseGPT take the
+     * reconstruction error's denominator {@code ||W X||^2} from them instead of a gram of W. Optional.
+     */
+    default void addOutputs(NDArray outputs) {}
+
+    /**
      * Compresses the weight {@code [rows, columns]} (row-major; rows = output features) with the
      * statistics gathered so far. The array is not modified. The result carries its own checked
      * postcondition. Methods with a Hessian consume it (its memory is freed before the heavy part), so a

@@ -22,6 +22,7 @@ public final class SparseGptCompressor implements LayerCompressor {
     private final SparseGptSettings settings;
     private final Linalg linalg;
     private final HessianAccumulator hessian;
+    private final OutputEnergy outputs = new OutputEnergy();
 
     public SparseGptCompressor(SparseGptSettings settings) {
         this(settings, Linalgs.best());
@@ -36,6 +37,11 @@ public final class SparseGptCompressor implements LayerCompressor {
     @Override
     public void addBatch(NDArray inputs) {
         hessian.add(inputs);
+    }
+
+    @Override
+    public void addOutputs(NDArray outputs) {
+        this.outputs.add(outputs);
     }
 
     @Override
@@ -59,7 +65,8 @@ public final class SparseGptCompressor implements LayerCompressor {
         double errorEnergy = 0;                                // ||Err||^2, see ReconstructionError
         double signal;
         try (NativeWeight Wn = new NativeWeight(W, rows, columns, Hinv, settings.blockSize(), linalg)) {
-            signal = Wn.trace(H);                              // tr(W H W^T), before any update
+            double fromOutputs = outputs.trace(hessian);
+            signal = Double.isNaN(fromOutputs) ? Wn.trace(H) : fromOutputs;   // tr(W H W^T), before any update
             for (int i1 = 0; i1 < columns; i1 += settings.blockSize()) {
                 int i2 = Math.min(i1 + settings.blockSize(), columns);
                 int count = i2 - i1;

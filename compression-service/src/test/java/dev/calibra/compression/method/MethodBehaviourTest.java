@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.calibra.model.linalg.JavaLinalg;
 import dev.calibra.model.linalg.Linalgs;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -41,8 +44,27 @@ class MethodBehaviourTest {
     }
 
     private static CompressedLayer run(LayerCompressor compressor, float[] inputs, float[] weight) {
+        return run(compressor, inputs, weight, false);
+    }
+
+    /** With {@code withOutputs}, also feeds each sequence's outputs X W^T, as the driver's capture forward does. */
+    private static CompressedLayer run(LayerCompressor compressor, float[] inputs, float[] weight, boolean withOutputs) {
+        return run(compressor, inputs, weight, withOutputs ? 1f : 0f);
+    }
+
+    /** Outputs scaled by {@code outputScale} (0: none fed). */
+    private static CompressedLayer run(LayerCompressor compressor, float[] inputs, float[] weight, float outputScale) {
+        boolean withOutputs = outputScale != 0f;
         try (NDManager scope = manager.newSubManager(); compressor) {
             LayerCompressionGoldenTest.addInputsPerSequence(compressor, inputs, scope);
+            if (withOutputs) {
+                NDArray transposed = scope.create(weight, new Shape(ROWS, COLUMNS)).transpose();
+                int perSequence = 64 * COLUMNS;
+                for (int s = 0; s < 8; s++) {
+                    float[] sequence = java.util.Arrays.copyOfRange(inputs, s * perSequence, (s + 1) * perSequence);
+                    compressor.addOutputs(scope.create(sequence, new Shape(64, COLUMNS)).matMul(transposed).mul(outputScale));
+                }
+            }
             return compressor.compress(weight, ROWS, COLUMNS);
         }
     }
@@ -79,6 +101,8 @@ class MethodBehaviourTest {
             }
         }
         CompressedLayer result = run(method.get(), inputs, weight);
+        CompressedLayer withOutputs = run(method.get(), inputs, weight, true);
+        assertArrayEquals(result.weight(), withOutputs.weight(), "outputs change only the error's denominator");
         // ||W X - W' X||^2 / ||W X||^2 over all 512 tokens, in double
         double error = 0;
         double signal = 0;
@@ -98,6 +122,21 @@ class MethodBehaviourTest {
         System.out.printf("%-30s direct %.6e reported %.6e (%.1e relative)%n", name, error / signal,
                 result.relativeReconstructionError(), Math.abs(result.relativeReconstructionError() / (error / signal) - 1));
         assertEquals(error / signal, result.relativeReconstructionError(), 1e-4 * error / signal);
+        assertEquals(error / signal, withOutputs.relativeReconstructionError(), 1e-4 * error / signal,
+                "denominator from the outputs");
+    }
+
+    @Test
+    void gptqAndSparseGpt_takeTheDenominatorFromOutputsWhenGiven() {
+        float[] weight = vectors.tensor("weight");
+        float[] inputs = vectors.tensor("inputs");
+        for (Supplier<LayerCompressor> method : List.<Supplier<LayerCompressor>>of(
+                () -> new GptqCompressor(GptqSettings.defaults()),
+                () -> new SparseGptCompressor(SparseGptSettings.of(new SparsityPattern.Unstructured(0.5))))) {
+            double plain = run(method.get(), inputs, weight, 1f).relativeReconstructionError();
+            double doubled = run(method.get(), inputs, weight, 2f).relativeReconstructionError();   // 4x the energy
+            assertEquals(plain / 4, doubled, 1e-9 * plain);
+        }
     }
 
     @Test

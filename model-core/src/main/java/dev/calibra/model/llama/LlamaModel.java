@@ -192,11 +192,16 @@ public final class LlamaModel implements CausalLm {
     }
 
     private NDArray projection(int layer, LlamaLayerWeights w, LinearName linear, NDArray x, LinearHook hook) {
-        if (hook != LinearHook.NONE) {
-            // the linear's input as [tokens, in_features]
-            hook.onInput(layer, linear.hfName(), x.reshape(-1, x.getShape().tail()));
+        if (hook == LinearHook.NONE) {
+            return linear(x, w.weight(linear), w.bias(linear));
         }
-        return linear(x, w.weight(linear), w.bias(linear));
+        // the linear's input and output as [tokens, features]
+        hook.onInput(layer, linear.hfName(), x.reshape(-1, x.getShape().tail()));
+        NDArray bias = w.bias(linear);
+        NDArray y = linear(x, w.weight(linear), bias);
+        NDArray withoutBias = bias == null ? y : y.sub(bias);
+        hook.onOutput(layer, linear.hfName(), withoutBias.reshape(-1, withoutBias.getShape().tail()));
+        return y;
     }
 
     private NDArray attention(int layer, LlamaLayerWeights w, NDArray x, LinearHook hook, KvCache cache, int offset,
