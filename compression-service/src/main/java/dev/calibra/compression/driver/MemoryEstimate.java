@@ -13,7 +13,8 @@ import dev.calibra.rpc.CalibraException;
  * grows with the number of blocks: the driver drops each compressed block once its checkpoint is written
  * ({@link DriverListener#keepsWeights}) and the writer streams the output tensor by tensor. Not counted: the
  * JVM's heap headroom and libtorch's runtime; at 7B layer shapes the process peaked about 0.5 GiB above this
- * estimate with a 3 GiB heap, the same with 2 and 8 blocks (BENCHMARKS.md, peak memory).
+ * estimate with a 3 GiB heap and about 1 GiB above it with 4 GiB, the same with 2 and 8 blocks (BENCHMARKS.md,
+ * peak memory).
  */
 public record MemoryEstimate(long activationBytes, long weightBytes, long statisticBytes, long forwardBytes,
         long resultBytes) {
