@@ -79,15 +79,14 @@ public final class GptqCompressor implements LayerCompressor {
             H = LayerShapes.permuteSymmetric(H, columns, perm);
         }
 
+        double signal = ReconstructionError.signal(outputs, hessian, W, rows, columns, H, linalg);   // tr(W H W^T)
+        // H becomes its inverse's factor in place: one n x n heap array, not two (485 MB at 11008 columns)
         InverseHessian.Damped damped = InverseHessian.upperCholeskyOfDampedInverse(H, columns, settings.dampening(),
                 linalg);
         float[] Hinv = damped.Hinv();
         float[] Q = new float[rows * columns];
         double errorEnergy = 0;                                // ||Err||^2, see ReconstructionError
-        double signal;
         try (NativeWeight Wn = new NativeWeight(W, rows, columns, Hinv, settings.blockSize(), linalg)) {
-            double fromOutputs = outputs.trace(hessian);
-            signal = Double.isNaN(fromOutputs) ? Wn.trace(H) : fromOutputs;   // tr(W H W^T), before any update
             for (int i1 = 0; i1 < columns; i1 += settings.blockSize()) {
                 int i2 = Math.min(i1 + settings.blockSize(), columns);
                 int count = i2 - i1;

@@ -38,27 +38,28 @@ final class InverseHessian {
     }
 
     /**
-     * Upper Cholesky factor of {@code (H + lambda I)^-1} with {@code lambda = dampening * mean(diag H)}; if
-     * that is not positive definite, retries with 10x the dampening up to {@link #DAMPENING_RETRIES} times.
-     * {@code H} is not modified.
+     * Upper Cholesky factor of {@code (H + lambda I)^-1} with {@code lambda = dampening * mean(diag H)}, written
+     * over {@code H} (callers are done with H); if that is not positive definite, retries with 10x the dampening
+     * up to {@link #DAMPENING_RETRIES} times, from H as it was ({@link Linalg#upperCholeskyOfInverseOrUnchanged}).
      */
     static Damped upperCholeskyOfDampedInverse(float[] H, int columns, double dampening, Linalg linalg) {
+        float[] diagonal = new float[columns];
         double diagonalSum = 0;
         for (int i = 0; i < columns; i++) {
-            diagonalSum += H[i * columns + i];
+            diagonal[i] = H[i * columns + i];
+            diagonalSum += diagonal[i];
         }
         float meanDiagonal = (float) (diagonalSum / columns);
         double percent = dampening;
         NotPositiveDefiniteException last = null;
         for (int attempt = 0; attempt <= DAMPENING_RETRIES; attempt++, percent *= 10) {
             float damp = (float) percent * meanDiagonal;
-            float[] Hinv = H.clone();
             for (int i = 0; i < columns; i++) {
-                Hinv[i * columns + i] += damp;                   // H[diag, diag] += damp
+                H[i * columns + i] = diagonal[i] + damp;         // H[diag, diag] += damp
             }
             try {
-                linalg.upperCholeskyOfInverse(Hinv, columns);
-                return new Damped(Hinv, damp);
+                linalg.upperCholeskyOfInverseOrUnchanged(H, columns);
+                return new Damped(H, damp);
             } catch (NotPositiveDefiniteException e) {
                 last = e;
             }

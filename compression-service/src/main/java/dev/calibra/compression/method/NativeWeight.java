@@ -76,17 +76,6 @@ final class NativeWeight implements AutoCloseable {
         });
     }
 
-    /**
-     * {@code tr(W H W^T)} of the weight as it is now (call before the first update: the reconstruction
-     * error's denominator, see {@link ReconstructionError}).
-     */
-    double trace(float[] H) {
-        try (NativeFloats gram = new NativeFloats((long) columns * columns)) {
-            linalg.gramAccumulateLower(W.buffer, rows, columns, gram.buffer);      // W^T W
-            return ReconstructionError.lowerFrobeniusProduct(H, gram, columns);
-        }
-    }
-
     /** {@code W[:, i2:] -= Err1 @ Hinv[i1:i2, i2:]}, given {@code Err1} as one array per column. */
     void lazyBatchUpdate(float[][] Err1, int i1, int i2) {
         if (i2 >= columns) {

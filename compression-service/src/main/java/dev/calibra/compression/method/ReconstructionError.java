@@ -23,6 +23,22 @@ final class ReconstructionError {
     private ReconstructionError() {
     }
 
+    /**
+     * {@code tr(W H W^T)}, the error's denominator: from the linear's outputs when they came with the inputs,
+     * else from a gram of W. Call before H is factored in place.
+     */
+    static double signal(OutputEnergy outputs, HessianAccumulator hessian, float[] W, int rows, int columns,
+            float[] H, Linalg linalg) {
+        double fromOutputs = outputs.trace(hessian);
+        if (!Double.isNaN(fromOutputs)) {
+            return fromOutputs;
+        }
+        try (NativeFloats A = NativeFloats.of(W); NativeFloats gram = new NativeFloats((long) columns * columns)) {
+            linalg.gramAccumulateLower(A.buffer, rows, columns, gram.buffer);      // W^T W
+            return lowerFrobeniusProduct(H, gram, columns);
+        }
+    }
+
     static double relative(float[] original, float[] compressed, int rows, int columns, float[] H, Linalg linalg) {
         double signal;
         double error;

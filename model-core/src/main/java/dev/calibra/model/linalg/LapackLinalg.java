@@ -127,6 +127,7 @@ public final class LapackLinalg implements Linalg {
             try {
                 potrf(spotrf, m, n);                                // column-major J A J = R^T R, R upper
             } catch (NotPositiveDefiniteException e) {
+                Triangles.reverseBothAxes(a, n);                  // a as it was (see upperCholeskyOfInverseOrUnchanged)
                 throw new NotPositiveDefiniteException(n - 1 - e.pivotIndex(), n);
             }
             // R^-1 one row strip at a time (column-major): rows j0:j1 of R^-1 solve Y R[j0:, j0:] = I[j0:j1, j0:]
@@ -151,6 +152,12 @@ public final class LapackLinalg implements Linalg {
         }
         Triangles.zeroStrictUpper(a, n);                          // R^-1's column-major lower part: potrf's leftovers
         Triangles.reverseBothAxes(a, n);                          // U = J M^-1 J, M = R^T the row-major lower factor
+    }
+
+    /** In place: {@code a} is only read into native memory before anything can fail. */
+    @Override
+    public void upperCholeskyOfInverseOrUnchanged(float[] a, int n) {
+        upperCholeskyOfInverse(a, n);
     }
 
     @Override

@@ -45,6 +45,16 @@ public interface Linalg {
         Triangles.transposeInPlace(a, n);
     }
 
+    /**
+     * {@link #upperCholeskyOfInverse(float[], int)} that leaves {@code a} as it was when it throws, so a caller
+     * can retry with more dampening without keeping a copy. The default works on a copy.
+     */
+    default void upperCholeskyOfInverseOrUnchanged(float[] a, int n) {
+        float[] work = a.clone();
+        upperCholeskyOfInverse(work, n);
+        System.arraycopy(work, 0, a, 0, a.length);
+    }
+
     default void upperCholeskyOfInverse(double[] a, int n) {
         choleskyLower(a, n);
         choleskyInverse(a, n);

@@ -1,5 +1,6 @@
 package dev.calibra.model.linalg;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -149,7 +150,10 @@ class LinalgTest {
             linalg.upperCholeskyOfInverse(u, n);
             assertTrue(maxDiff(literal, u) < 1e-11, linalg.name() + " double");
             float[] uf = toFloat(h);
+            float[] inPlace = uf.clone();
             linalg.upperCholeskyOfInverse(uf, n);
+            linalg.upperCholeskyOfInverseOrUnchanged(inPlace, n);
+            assertArrayEquals(uf, inPlace, linalg.name() + " or-unchanged route");
             assertTrue(maxDiff(literal, toDouble(uf)) < 1e-4, linalg.name() + " float");
             for (int i = 1; i < n; i++) {
                 assertEquals(0.0, u[i * n], linalg.name() + " strict lower triangle must be zero");
@@ -174,6 +178,10 @@ class LinalgTest {
             assertEquals(30, e.pivotIndex(), linalg.name());
             assertThrows(NotPositiveDefiniteException.class, () -> linalg.choleskyLower(toFloat(h), n));
             assertThrows(NotPositiveDefiniteException.class, () -> linalg.upperCholeskyOfInverse(h.clone(), n));
+            float[] f = toFloat(h);
+            float[] before = f.clone();
+            assertThrows(NotPositiveDefiniteException.class, () -> linalg.upperCholeskyOfInverseOrUnchanged(f, n));
+            assertArrayEquals(before, f, linalg.name() + ": a failed factorization leaves the array as it was");
         }
     }
 
