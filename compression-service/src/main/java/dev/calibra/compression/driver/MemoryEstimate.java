@@ -12,9 +12,8 @@ import dev.calibra.rpc.CalibraException;
  * and writing the output: one checkpointed block read back and one output tensor being made. No Java-side term
  * grows with the number of blocks: the driver drops each compressed block once its checkpoint is written
  * ({@link DriverListener#keepsWeights}) and the writer streams the output tensor by tensor. Not counted: the
- * JVM's heap headroom and libtorch's runtime; at 7B layer shapes the process peaked about 0.5 GiB above this
- * estimate with a 3 GiB heap and about 1 GiB above it with 4 GiB, the same with 2 and 8 blocks (BENCHMARKS.md,
- * peak memory).
+ * JVM's heap headroom and libtorch's runtime; at 7B layer shapes with a 2 GiB heap the process peaked 0.6 GiB
+ * below this estimate, flat in the number of blocks (BENCHMARKS.md, peak memory).
  */
 public record MemoryEstimate(long activationBytes, long weightBytes, long statisticBytes, long forwardBytes,
         long resultBytes) {
