@@ -19,8 +19,6 @@ import dev.calibra.model.safetensors.TensorInfo;
 import dev.calibra.model.safetensors.TensorSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,7 +92,8 @@ public final class CompressedModelWriter {
             } else if (packed.contains(result.linear())) {
                 addPacked(tensors, name.substring(0, name.length() - ".weight".length()), result, weights);
             } else {
-                tensors.add(name, Dtype.F32, info.shape(), () -> floatBytes(weights.of(result).weight()));
+                tensors.add(name, Dtype.F32, info.shape(),
+                        () -> SafetensorsWriter.littleEndian(weights.of(result).weight()));
             }
         }
         try {
@@ -177,16 +176,12 @@ public final class CompressedModelWriter {
         int bits = grid.bits();
         int groups = grid.groups();
         tensors.add(module + ".qweight", Dtype.I32, new long[] {GptqBitPacking.wordCount(columns, bits), rows},
-                () -> intBytes(linear.get().qweight()));
+                () -> SafetensorsWriter.littleEndian(linear.get().qweight()));
         tensors.add(module + ".qzeros", Dtype.I32, new long[] {groups, GptqBitPacking.wordCount(rows, bits)},
-                () -> intBytes(linear.get().qzeros()));
-        tensors.add(module + ".scales", Dtype.F16, new long[] {groups, rows}, () -> {
-            short[] half = linear.get().scalesF16();
-            ByteBuffer bytes = ByteBuffer.allocate(half.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asShortBuffer().put(half);
-            return bytes;
-        });
-        tensors.add(module + ".g_idx", Dtype.I32, new long[] {columns}, () -> intBytes(linear.get().gIdx()));
+                () -> SafetensorsWriter.littleEndian(linear.get().qzeros()));
+        tensors.add(module + ".scales", Dtype.F16, new long[] {groups, rows},
+                () -> SafetensorsWriter.littleEndian(linear.get().scalesF16()));
+        tensors.add(module + ".g_idx", Dtype.I32, new long[] {columns}, () -> SafetensorsWriter.littleEndian(linear.get().gIdx()));
     }
 
     private static PackedLinear pack(QuantizedLayer q) {
@@ -205,18 +200,6 @@ public final class CompressedModelWriter {
             zeros[k] = Math.round(q.zeros()[k]);
         }
         return PackedLinear.pack(q.bits(), rows, columns, levels, zeros, q.scales(), q.groupIndex());
-    }
-
-    private static ByteBuffer floatBytes(float[] values) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        return bytes;
-    }
-
-    private static ByteBuffer intBytes(int[] values) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asIntBuffer().put(values);
-        return bytes;
     }
 
     /** A result's layer with its weight: its own, or read back from the released block (one block cached). */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.calibra.model.ModelFormatException;
 import dev.calibra.model.OwnedArrays;
 import dev.calibra.model.safetensors.Dtype;
+import dev.calibra.model.safetensors.SafetensorsWriter;
 import dev.calibra.model.safetensors.TensorInfo;
 import dev.calibra.model.safetensors.TensorSource;
 import java.io.IOException;
@@ -107,10 +108,7 @@ public final class GptqCheckpoint implements TensorSource {
         if (module == null) {
             return packed.rawBytes(name);
         }
-        float[] weight = readFloats(name);
-        ByteBuffer bytes = ByteBuffer.allocate(weight.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(weight);
-        return bytes;
+        return SafetensorsWriter.littleEndian(readFloats(name));
     }
 
     @Override

@@ -39,9 +39,7 @@ public final class SafetensorsWriter {
 
     /** Adds a float32 tensor. */
     public SafetensorsWriter addF32(String name, long[] shape, float[] values) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        return add(name, Dtype.F32, shape, bytes);
+        return add(name, Dtype.F32, shape, littleEndian(values));
     }
 
     /** Adds float values stored as F16 or BF16 (rounded to nearest even). */
@@ -58,9 +56,28 @@ public final class SafetensorsWriter {
     }
 
     public SafetensorsWriter addI32(String name, long[] shape, int[] values) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        return add(name, Dtype.I32, shape, littleEndian(values));
+    }
+
+    /** The values as safetensors stores them (F32), for {@link #add} and lazy tensors. */
+    public static ByteBuffer littleEndian(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return bytes;
+    }
+
+    /** The values as safetensors stores them (I32). */
+    public static ByteBuffer littleEndian(int[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asIntBuffer().put(values);
-        return add(name, Dtype.I32, shape, bytes);
+        return bytes;
+    }
+
+    /** The values as safetensors stores them (F16/BF16/I16 bit patterns). */
+    public static ByteBuffer littleEndian(short[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Short.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asShortBuffer().put(values);
+        return bytes;
     }
 
     /** Adds raw little-endian bytes of the given dtype; the byte count must match the shape. */
