@@ -145,8 +145,8 @@ public final class KernelBenchmark {
     }
 
     /**
-     * Feeds {@code sequences} batches and, when {@code weight} is given, their outputs X W^T as the driver's capture
-     * forward does; the forward's matmul is not timed (the model computes it anyway), the statistics are.
+     * Feeds {@code sequences} batches and their outputs X W^T as the driver's capture forward does; the forward's
+     * matmul is not timed (the model computes it anyway), the statistics are.
      */
     private static double timeBatches(LayerCompressor compressor, Supplier<NDArray> batch, int sequences,
             NDArray weight) {
@@ -155,17 +155,12 @@ public final class KernelBenchmark {
             try (NDManager scope = batchManager()) {
                 NDArray inputs = batch.get();
                 inputs.attach(scope);
-                NDArray outputs = null;
-                if (weight != null) {
-                    outputs = inputs.reshape(-1, inputs.getShape().tail()).matMul(weight.transpose());
-                    outputs.attach(scope);
-                    outputs.getFloat(0, 0);                    // computed before the clock starts
-                }
+                NDArray outputs = inputs.reshape(-1, inputs.getShape().tail()).matMul(weight.transpose());
+                outputs.attach(scope);
+                outputs.getFloat(0, 0);                        // computed before the clock starts
                 long start = System.nanoTime();
                 compressor.addBatch(inputs);
-                if (outputs != null) {
-                    compressor.addOutputs(outputs);
-                }
+                compressor.addOutputs(outputs);
                 total += seconds(start);
             }
         }

@@ -34,8 +34,7 @@ final class ReconstructionError {
             return fromOutputs;
         }
         try (NativeFloats A = NativeFloats.of(W); NativeFloats gram = new NativeFloats((long) columns * columns)) {
-            linalg.gramAccumulateLower(A.buffer, rows, columns, gram.buffer);      // W^T W
-            return lowerFrobeniusProduct(H, gram, columns);
+            return gramProduct(A, rows, columns, H, gram, linalg);                // <H, W^T W>
         }
     }
 
@@ -43,14 +42,19 @@ final class ReconstructionError {
         double signal;
         double error;
         try (NativeFloats A = NativeFloats.of(original); NativeFloats gram = new NativeFloats((long) columns * columns)) {
-            linalg.gramAccumulateLower(A.buffer, rows, columns, gram.buffer);      // W^T W
-            signal = lowerFrobeniusProduct(H, gram, columns);
+            signal = gramProduct(A, rows, columns, H, gram, linalg);             // <H, W^T W>
             writeDifference(original, compressed, rows, columns, A);             // A = D = W - W'
             gram.clear();
-            linalg.gramAccumulateLower(A.buffer, rows, columns, gram.buffer);      // D^T D
-            error = lowerFrobeniusProduct(H, gram, columns);
+            error = gramProduct(A, rows, columns, H, gram, linalg);              // <H, D^T D>
         }
         return signal == 0 ? (error == 0 ? 0 : Double.POSITIVE_INFINITY) : error / signal;
+    }
+
+    /** {@code <H, A^T A>} = {@code tr(A H A^T)}, the gram accumulated into {@code gram} (zero on entry). */
+    private static double gramProduct(NativeFloats A, int rows, int columns, float[] H, NativeFloats gram,
+            Linalg linalg) {
+        linalg.gramAccumulateLower(A.buffer, rows, columns, gram.buffer);
+        return lowerFrobeniusProduct(H, gram, columns);
     }
 
     /**

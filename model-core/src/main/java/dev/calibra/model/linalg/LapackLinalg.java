@@ -154,7 +154,7 @@ public final class LapackLinalg implements Linalg {
         Triangles.reverseBothAxes(a, n);                          // U = J M^-1 J, M = R^T the row-major lower factor
     }
 
-    /** In place: {@code a} is only read into native memory before anything can fail. */
+    /** In place: {@code a} is copied to native memory before the factorization and un-reversed if it fails. */
     @Override
     public void upperCholeskyOfInverseOrUnchanged(float[] a, int n) {
         upperCholeskyOfInverse(a, n);
