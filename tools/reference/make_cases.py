@@ -9,7 +9,7 @@ The procedures are transcriptions, in plain PyTorch float32, of
     (prune_wanda without the variant, prune_magnitude),
 with the model plumbing (hooks, layer loops, devices, printing) left out. Run with Debian's python3-torch:
 
-  /usr/bin/python3 tools/reference/make_cases.py verify ../shared/testvectors
+  /usr/bin/python3 tools/reference/make_cases.py verify testvectors
       re-runs the 16 shipped golden cases from their inputs and compares (shows the transcription is faithful)
   /usr/bin/python3 tools/reference/make_cases.py generate compression-service/src/test/resources/reference
       writes extra_cases.safetensors (+ extra_cases.json) there

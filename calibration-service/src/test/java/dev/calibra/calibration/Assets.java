@@ -2,13 +2,13 @@ package dev.calibra.calibration;
 
 import java.nio.file.Path;
 
-/** The shared assets (surefire sets calibra.shared); never copied into the repository. */
+/** The repository's assets/, under -Dcalibra.root (the parent pom sets it), else the module's parent. */
 public final class Assets {
 
     private Assets() {}
 
     public static Path root() {
-        return Path.of(System.getProperty("calibra.shared", "../../shared")).resolve("assets").toAbsolutePath().normalize();
+        return Path.of(System.getProperty("calibra.root", "..")).resolve("assets").toAbsolutePath().normalize();
     }
 
     public static Path corpus(String file) {

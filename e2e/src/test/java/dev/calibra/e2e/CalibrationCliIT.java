@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** corpora add/list, calibrate, calibration list/show/export and CALIBRATE jobs, through ./calibra and the real stack. */
 class CalibrationCliIT {
 
-    private static final Path STORIES_MODEL = LocalStack.sharedAssets().resolve("models/stories260K");
-    private static final Path TINYSTORIES = LocalStack.sharedAssets().resolve("corpora/tinystories_valid_first.txt");
+    private static final Path STORIES_MODEL = LocalStack.assets().resolve("models/stories260K");
+    private static final Path TINYSTORIES = LocalStack.assets().resolve("corpora/tinystories_valid_first.txt");
     private static LocalStack stack;
     private static String corpusId;
     private static String modelId;

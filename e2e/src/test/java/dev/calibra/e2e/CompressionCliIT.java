@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /** calibrate -> compress through ./calibra against the shared stack: the --json contract, lineage, bad input. */
 class CompressionCliIT {
 
-    private static final Path STORIES = LocalStack.sharedAssets().resolve("models/stories260K");
-    private static final Path TINYSTORIES = LocalStack.sharedAssets().resolve("corpora/tinystories_valid_first.txt");
+    private static final Path STORIES = LocalStack.assets().resolve("models/stories260K");
+    private static final Path TINYSTORIES = LocalStack.assets().resolve("corpora/tinystories_valid_first.txt");
 
     @Test
     void compress_gptq4_registersAPackedModelWithLineage_andBadBitsRegisterNothing() throws Exception {

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 class CompressionResumeIT {
 
-    private static final Path STORIES = LocalStack.sharedAssets().resolve("models/stories260K");
-    private static final Path TINYSTORIES = LocalStack.sharedAssets().resolve("corpora/tinystories_valid_first.txt");
+    private static final Path STORIES = LocalStack.assets().resolve("models/stories260K");
+    private static final Path TINYSTORIES = LocalStack.assets().resolve("corpora/tinystories_valid_first.txt");
 
     @Test
     void killedWorker_jobResumesOnANewWorker_withIdenticalWeights() throws Exception {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** calibra eval through ./calibra against the shared stack: scores recorded, a bad task name records nothing. */
 class EvaluationCliIT {
 
-    private static final Path STORIES = LocalStack.sharedAssets().resolve("models/stories260K");
+    private static final Path STORIES = LocalStack.assets().resolve("models/stories260K");
 
     private static List<Score> scores(LocalStack stack, String modelId) {
         return RegistryGrpc.newBlockingStub(stack.channel("registry"))

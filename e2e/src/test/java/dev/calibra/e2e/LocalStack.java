@@ -21,6 +21,8 @@ import java.util.concurrent.TimeoutException;
  * A real local stack for end-to-end tests: ./calibra stack up with its own state directory and port
  * range, so it never touches a developer's stack. {@link #shared()} is started once per test JVM and
  * stopped when the JVM exits; tests that stop or restart services make their own with {@link #create}.
+ * Every call runs the launcher as the README says, with no test-only switch: it builds only when the
+ * build is missing or older than a source.
  */
 public final class LocalStack {
 
@@ -34,8 +36,8 @@ public final class LocalStack {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private JsonNode description;
 
-    private LocalStack(Path stateDir, int portBase, Map<String, String> extraEnv) {
-        this.root = repositoryRoot();
+    private LocalStack(Path root, Path stateDir, int portBase, Map<String, String> extraEnv) {
+        this.root = root;
         this.stateDir = stateDir;
         this.portBase = portBase;
         this.extraEnv = Map.copyOf(extraEnv);
@@ -55,15 +57,21 @@ public final class LocalStack {
     /** A separate stack under target/stacks/NAME on ports portBase..portBase+4. */
     public static LocalStack create(String name, int portBase, Map<String, String> extraEnv) {
         Path stateDir = repositoryRoot().resolve("e2e/target/stacks").resolve(name);
-        return new LocalStack(stateDir, portBase, extraEnv);
+        return new LocalStack(repositoryRoot(), stateDir, portBase, extraEnv);
+    }
+
+    /** A stack of another checkout (a fresh clone), with its default state directory ROOT/.calibra. */
+    public static LocalStack inCheckout(Path root, int portBase, Map<String, String> extraEnv) {
+        return new LocalStack(root, root.resolve(".calibra"), portBase, extraEnv);
     }
 
     public static Path repositoryRoot() {
         return Path.of(System.getProperty("calibra.root", "..")).toAbsolutePath().normalize();
     }
 
-    public static Path sharedAssets() {
-        return Path.of(System.getProperty("calibra.shared", "../../shared")).toAbsolutePath().normalize().resolve("assets");
+    /** The repository's assets/ (the demo model, corpora, task files). */
+    public static Path assets() {
+        return repositoryRoot().resolve("assets");
     }
 
     public JsonNode up() {
@@ -105,16 +113,21 @@ public final class LocalStack {
         return channels.computeIfAbsent(service, name -> Channels.open(address(name), new CallerCredentials(apiKey())));
     }
 
-    /** Environment of every CLI call: this stack's state, ports and the shared assets. */
+    /** Environment of every CLI call: this stack's state and ports; assets are the checkout's own (the default). */
     public Map<String, String> env() {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("CALIBRA_STATE_DIR", stateDir.toString());
         env.put("CALIBRA_PORT_BASE", Integer.toString(portBase));
-        env.put("CALIBRA_ASSETS", sharedAssets().toString());
-        env.put("CALIBRA_SKIP_BUILD", "1");
-        env.remove("CALIBRA_REGISTRY");
+        for (String inherited : new String[] {"CALIBRA_SKIP_BUILD", "CALIBRA_ASSETS", "CALIBRA_API_KEY", "CALIBRA_REGISTRY",
+                "CALIBRA_CALIBRATION", "CALIBRA_COMPRESSION", "CALIBRA_EVALUATION", "CALIBRA_DB_URL", "HF_ENDPOINT", "HF_TOKEN"}) {
+            env.remove(inherited);
+        }
         env.putAll(extraEnv);
         return env;
+    }
+
+    public Path root() {
+        return root;
     }
 
     /** Runs ./calibra with the arguments; waits at most 15 minutes. */
@@ -122,6 +135,11 @@ public final class LocalStack {
         List<String> command = new ArrayList<>();
         command.add(root.resolve("calibra").toString());
         command.addAll(List.of(args));
+        return run(command, Map.of());
+    }
+
+    /** Runs a command in the checkout with this stack's environment plus {@code moreEnv}; waits at most 15 minutes. */
+    public CliResult run(List<String> command, Map<String, String> moreEnv) {
         try {
             Path out = Files.createTempFile("calibra-out", ".txt");
             Path err = Files.createTempFile("calibra-err", ".txt");
@@ -129,10 +147,11 @@ public final class LocalStack {
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             builder.environment().clear();
             builder.environment().putAll(env());
+            builder.environment().putAll(moreEnv);
             Process process = builder.start();
             if (!process.waitFor(15, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("calibra " + String.join(" ", args) + " did not finish in 15 minutes");
+                throw new IllegalStateException(String.join(" ", command) + " did not finish in 15 minutes");
             }
             CliResult result = new CliResult(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
@@ -140,7 +159,7 @@ public final class LocalStack {
             Files.deleteIfExists(err);
             return result;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run ./calibra", e);
+            throw new IllegalStateException("cannot run " + command.get(0), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

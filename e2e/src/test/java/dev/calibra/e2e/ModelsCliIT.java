@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** models register/list/show and generate through ./calibra against the shared stack (the --json contract). */
 class ModelsCliIT {
 
-    private static final Path STORIES = LocalStack.sharedAssets().resolve("models/stories260K");
+    private static final Path STORIES = LocalStack.assets().resolve("models/stories260K");
 
     @Test
     void register_isIdempotentByContent_andListShowAndGenerateFollowTheContract() {

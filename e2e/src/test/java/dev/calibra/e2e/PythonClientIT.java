@@ -56,9 +56,9 @@ class PythonClientIT {
 
     @Test
     void compressAndWatch_submitsAGptqJob_watchesItToTheRegisteredModel_andIsIdempotentByRequestId() throws Exception {
-        String model = cliId("models", "register", "--path", LocalStack.sharedAssets().resolve("models/stories260K").toString(),
+        String model = cliId("models", "register", "--path", LocalStack.assets().resolve("models/stories260K").toString(),
                 "--name", "python-base", "--json");
-        String corpus = cliId("corpora", "add", "--path", LocalStack.sharedAssets().resolve("corpora/tinystories_valid_first.txt")
+        String corpus = cliId("corpora", "add", "--path", LocalStack.assets().resolve("corpora/tinystories_valid_first.txt")
                 .toString(), "--name", "python-tinystories", "--json");
         String set = cliId("calibrate", "--model", model, "--corpus", corpus, "--samples", "16", "--seq-len", "128", "--json");
         String requestId = UUID.randomUUID().toString();
@@ -93,7 +93,7 @@ class PythonClientIT {
 
     @Test
     void compressAndWatch_jobThatFails_exitsOneWithTheJobsReason() throws Exception {
-        String model = cliId("models", "register", "--path", LocalStack.sharedAssets().resolve("models/stories260K").toString(),
+        String model = cliId("models", "register", "--path", LocalStack.assets().resolve("models/stories260K").toString(),
                 "--name", "python-base", "--json");
         Run failed = client(List.of("--model", model, "--method", "rtn", "--bits", "5", "--timeout", "120"), stack.apiKey());
         assertEquals(1, failed.exitCode(), failed.output());

@@ -77,7 +77,7 @@ class ServicesIT {
         LocalStack stack = LocalStack.shared();
         JobsGrpc.JobsBlockingStub jobs = JobsGrpc.newBlockingStub(stack.channel("registry"));
         // SubmitJob checks that its inputs exist and are visible to the caller: a real model.
-        String model = stack.cli("models", "register", "--path", LocalStack.sharedAssets()
+        String model = stack.cli("models", "register", "--path", LocalStack.assets()
                 .resolve("models/stories260K").toString(), "--name", "jobs-cli-model", "--json")
                 .json().get("id").asText();
         Job job = jobs.submitJob(SubmitJobRequest.newBuilder().setRequestId(UUID.randomUUID().toString())

@@ -52,7 +52,7 @@ class StackIT {
             assertTrue(Files.isRegularFile(stack.stateDir().resolve("logs/registry.log")), "logs under the state dir");
 
             LocalStack.CliResult registered = stack.cli("models", "register", "--path",
-                    LocalStack.sharedAssets().resolve("models/stories260K").toString(), "--name", "lifecycle-model", "--json");
+                    LocalStack.assets().resolve("models/stories260K").toString(), "--name", "lifecycle-model", "--json");
             assertEquals(0, registered.exitCode(), registered.stderr());
             String modelId = registered.json().get("id").asText();
 

@@ -24,11 +24,11 @@ class StudyCliIT {
     static void registerModelAndCorpus() {
         stack = LocalStack.shared();
         LocalStack.CliResult registered = stack.cli("models", "register", "--path",
-                LocalStack.sharedAssets().resolve("models/stories260K").toString(), "--name", "study-stories", "--json");
+                LocalStack.assets().resolve("models/stories260K").toString(), "--name", "study-stories", "--json");
         assertEquals(0, registered.exitCode(), registered.stderr());
         model = registered.json().get("name").asText();
         LocalStack.CliResult added = stack.cli("corpora", "add", "--path",
-                LocalStack.sharedAssets().resolve("corpora/tinystories_valid_first.txt").toString(), "--name", "study-tinystories", "--json");
+                LocalStack.assets().resolve("corpora/tinystories_valid_first.txt").toString(), "--name", "study-tinystories", "--json");
         assertEquals(0, added.exitCode(), added.stderr());
         corpus = added.json().get("name").asText();
     }

@@ -48,10 +48,10 @@ class StudyRestartIT {
     @Test
     void studyRun_afterTheStackIsStoppedHalfway_finishesWithoutRedoingFinishedJobs(@TempDir Path temp) throws Exception {
         LocalStack.CliResult model = stack.cli("models", "register", "--path",
-                LocalStack.sharedAssets().resolve("models/stories260K").toString(), "--name", "restart-stories", "--json");
+                LocalStack.assets().resolve("models/stories260K").toString(), "--name", "restart-stories", "--json");
         assertEquals(0, model.exitCode(), model.stderr());
         LocalStack.CliResult corpus = stack.cli("corpora", "add", "--path",
-                LocalStack.sharedAssets().resolve("corpora/c4_en_train00000_first1000.jsonl").toString(), "--name", "restart-c4", "--json");
+                LocalStack.assets().resolve("corpora/c4_en_train00000_first1000.jsonl").toString(), "--name", "restart-c4", "--json");
         assertEquals(0, corpus.exitCode(), corpus.stderr());
         String yaml = """
                 name: restart

@@ -3,23 +3,21 @@ package dev.calibra.evaluation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The shared assets, from -Dcalibra.shared (surefire sets it) or ../shared next to the checkout. */
+/** The repository's assets/, under -Dcalibra.root (the parent pom sets it), else the module's parent. */
 public final class Assets {
 
     private Assets() {}
 
-    public static Path shared() {
-        String property = System.getProperty("calibra.shared");
-        Path root = property != null && !property.isBlank() ? Path.of(property)
-                : Path.of("").toAbsolutePath().getParent().resolveSibling("shared");
-        if (!Files.isDirectory(root)) {
-            throw new IllegalStateException("shared assets not found at " + root + "; set -Dcalibra.shared");
+    public static Path root() {
+        Path root = Path.of(System.getProperty("calibra.root", "..")).toAbsolutePath().normalize();
+        if (!Files.isDirectory(root.resolve("assets"))) {
+            throw new IllegalStateException("no assets/ under " + root + ": set -Dcalibra.root to the repository root");
         }
         return root;
     }
 
     public static Path assets() {
-        return shared().resolve("assets");
+        return root().resolve("assets");
     }
 
     public static Path stories260K() {

@@ -27,7 +27,7 @@ class ModelFolderTest {
     private Path copiedFolder(String leftOut) throws IOException {
         for (String file : FILES) {
             if (!file.equals(leftOut)) {
-                Files.copy(SharedAssets.stories260K().resolve(file), dir.resolve(file));
+                Files.copy(TestData.stories260K().resolve(file), dir.resolve(file));
             }
         }
         return dir;
@@ -35,7 +35,7 @@ class ModelFolderTest {
 
     @Test
     void open_stories260K_reportsArchitectureDtypeAndParameterCount() throws IOException {
-        try (ModelFolder folder = ModelFolder.open(SharedAssets.stories260K())) {
+        try (ModelFolder folder = ModelFolder.open(TestData.stories260K())) {
             LlamaConfig c = (LlamaConfig) folder.config();
             int kv = c.numKeyValueHeads() * c.headDim();
             // embed + lm_head + final norm + per block (2 norms, q, k, v, o, gate, up, down)
@@ -46,7 +46,7 @@ class ModelFolderTest {
             assertEquals(292_800, folder.parameterCount());
             assertEquals("float32", folder.dtype());
             assertEquals(Architecture.LLAMA_FOR_CAUSAL_LM, folder.architecture());
-            assertEquals(ContentHash.ofFolder(SharedAssets.stories260K()), folder.sha256());
+            assertEquals(ContentHash.ofFolder(TestData.stories260K()), folder.sha256());
         }
     }
 
@@ -77,7 +77,7 @@ class ModelFolderTest {
     @Test
     void open_configVocabDiffersFromTokenizer_refusedAsPrecondition() throws IOException {
         copiedFolder("config.json");
-        String config = Files.readString(SharedAssets.stories260K().resolve("config.json"))
+        String config = Files.readString(TestData.stories260K().resolve("config.json"))
                 .replace("\"vocab_size\": 512", "\"vocab_size\": 1024");
         Files.writeString(dir.resolve("config.json"), config);
         ModelPreconditionException e = assertThrows(ModelPreconditionException.class, () -> ModelFolder.open(dir));
@@ -87,7 +87,7 @@ class ModelFolderTest {
     @Test
     void load_configShapeDisagreesWithCheckpoint_namesTensor() throws IOException {
         copiedFolder("config.json");
-        String config = Files.readString(SharedAssets.stories260K().resolve("config.json"))
+        String config = Files.readString(TestData.stories260K().resolve("config.json"))
                 .replace("\"intermediate_size\": 172", "\"intermediate_size\": 128");
         Files.writeString(dir.resolve("config.json"), config);
         try (ModelFolder folder = ModelFolder.open(dir)) {

@@ -22,12 +22,12 @@ import java.util.Map;
  * Numbers for BENCHMARKS.md: tokenization throughput (MB of UTF-8 text per second, per document and as
  * the joined stream) and the time and heap to sample 128 x 512 tokens from the shipped C4 file, without
  * the token cache and with it (first draw builds it, second reads it).
- * Usage: SamplingBenchmark [assets folder] (default: $calibra.shared/assets).
+ * Usage: SamplingBenchmark [assets folder] (default: $calibra.root/assets).
  */
 public final class SamplingBenchmark {
 
     public static void main(String[] args) throws Exception {
-        Path assets = Path.of(args.length > 0 ? args[0] : System.getProperty("calibra.shared", "../shared") + "/assets")
+        Path assets = Path.of(args.length > 0 ? args[0] : System.getProperty("calibra.root", ".") + "/assets")
                 .toAbsolutePath().normalize();
         Path c4File = assets.resolve("corpora/c4_en_train00000_first1000.jsonl");
         Path cacheRoot = Files.createTempDirectory("calibra-bench-cache");

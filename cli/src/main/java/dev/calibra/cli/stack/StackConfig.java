@@ -10,7 +10,7 @@ import java.util.Map;
  * CALIBRA_ROOT (the checkout, with the built service jars), CALIBRA_STATE_DIR (default
  * $CALIBRA_ROOT/.calibra), CALIBRA_PORT_BASE (default 9100: PostgreSQL base+0, services base+1..4),
  * CALIBRA_DB_URL / CALIBRA_DB_USER / CALIBRA_DB_PASSWORD (an existing PostgreSQL; embedded when unset),
- * CALIBRA_ASSETS (default $CALIBRA_ROOT/../shared/assets).
+ * CALIBRA_ASSETS (default $CALIBRA_ROOT/assets, the repository's own).
  */
 public record StackConfig(Path root, Path stateDir, String host, int portBase, String externalDbUrl, String dbUser,
         String dbPassword, Path assets) {
@@ -28,7 +28,7 @@ public record StackConfig(Path root, Path stateDir, String host, int portBase, S
         Path root = Path.of(env.getOrDefault("CALIBRA_ROOT", ".")).toAbsolutePath().normalize();
         Path stateDir = Path.of(env.getOrDefault("CALIBRA_STATE_DIR", root.resolve(".calibra").toString())).toAbsolutePath().normalize();
         int portBase = Integer.parseInt(env.getOrDefault("CALIBRA_PORT_BASE", "9100"));
-        Path assets = Path.of(env.getOrDefault("CALIBRA_ASSETS", root.resolve("../shared/assets").toString())).toAbsolutePath().normalize();
+        Path assets = Path.of(env.getOrDefault("CALIBRA_ASSETS", root.resolve("assets").toString())).toAbsolutePath().normalize();
         return new StackConfig(root, stateDir, "127.0.0.1", portBase, env.getOrDefault("CALIBRA_DB_URL", ""),
                 env.getOrDefault("CALIBRA_DB_USER", "postgres"), env.getOrDefault("CALIBRA_DB_PASSWORD", ""), assets);
     }

@@ -36,7 +36,7 @@ class DemoCommandTest {
 
     @Test
     void splitHeldOut_tinyStories_evaluationSharesNoParagraphWithCalibration_andIsStable(@TempDir Path folder) throws Exception {
-        Path source = Path.of(System.getProperty("calibra.shared", "../../shared")).resolve("assets")
+        Path source = Path.of(System.getProperty("calibra.root", "..")).resolve("assets")
                 .resolve(DemoCommand.TINYSTORIES).toAbsolutePath();
         Map<String, Path> split = DemoCommand.splitHeldOut(source, folder);
         String evaluation = Files.readString(split.get(DemoCommand.TINYSTORIES_EVALUATION), StandardCharsets.UTF_8);

@@ -51,7 +51,7 @@ public final class MemoryBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Path shared = Path.of(System.getProperty("calibra.shared", "../shared"));
+        Path shared = Path.of(System.getProperty("calibra.root", ".")); // the repository root, with assets/
         Path folder = Path.of(args[1]);
         if (args[0].equals("write")) {
             write(folder, Integer.parseInt(args[2]), shared.resolve("assets/models/stories260K"));

@@ -38,7 +38,7 @@ public final class DriverBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Path shared = Path.of(System.getProperty("calibra.shared", "../../shared"));
+        Path shared = Path.of(System.getProperty("calibra.root", "..")); // the repository root, with assets/
         Path folderPath = args.length > 0 && !args[0].startsWith("--") ? Path.of(args[0])
                 : shared.resolve("assets/models/stories260K");
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 64;

@@ -14,16 +14,17 @@ import java.util.Random;
  */
 record TinyStoriesCalibration(int[][] samples, int[] heldOut, int bosId, String tokenizerSha256) {
 
-    static Path shared() {
-        return Path.of(System.getProperty("calibra.shared", "../../shared"));
+    /** The repository root (-Dcalibra.root, set by the parent pom), which holds assets/. */
+    static Path root() {
+        return Path.of(System.getProperty("calibra.root", ".."));
     }
 
     static Path stories260K() {
-        return shared().resolve("assets/models/stories260K");
+        return root().resolve("assets/models/stories260K");
     }
 
     static TinyStoriesCalibration draw(int nSamples, int seqLen, long seed) throws IOException {
-        String text = TextFiles.read(shared().resolve("assets/corpora/tinystories_valid_first.txt"));
+        String text = TextFiles.read(root().resolve("assets/corpora/tinystories_valid_first.txt"));
         try (Tokenizer tokenizer = Tokenizer.open(stories260K().resolve("tokenizer.json"))) {
             int[] stream = tokenizer.encode(text, false);
             int calibrationEnd = stream.length / 2;

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Reads the F32 tensors of a safetensors file (8-byte little-endian header length, JSON header, data)
- * from the shared test vectors: {@code -Dcalibra.shared} (set by surefire), else {@code ../../shared}.
+ * from the repository's testvectors/ (under {@code -Dcalibra.root}, set by the parent pom, else {@code ..}).
  * A deliberately tiny reader so these tests do not depend on the model-core safetensors package.
  */
 final class GoldenVectors {
@@ -24,12 +24,9 @@ final class GoldenVectors {
     private GoldenVectors() {
     }
 
-    static Path sharedDirectory() {
-        String configured = System.getProperty("calibra.shared");
-        if (configured != null && !configured.isBlank() && Files.isDirectory(Path.of(configured))) {
-            return Path.of(configured);
-        }
-        return Path.of("../../shared");
+    /** The repository root, which holds testvectors/. */
+    static Path repositoryRoot() {
+        return Path.of(System.getProperty("calibra.root", ".."));
     }
 
     static GoldenVectors read(Path file) throws IOException {

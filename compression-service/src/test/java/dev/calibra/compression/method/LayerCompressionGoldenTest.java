@@ -41,7 +41,7 @@ class LayerCompressionGoldenTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path directory = GoldenVectors.sharedDirectory().resolve("testvectors");
+        Path directory = GoldenVectors.repositoryRoot().resolve("testvectors");
         vectors = GoldenVectors.read(directory.resolve("layer_compression.safetensors"));
         cases = new ObjectMapper().readTree(directory.resolve("layer_compression_cases.json").toFile());
         manager = NDManager.newBaseManager();
@@ -53,7 +53,7 @@ class LayerCompressionGoldenTest {
     }
 
     static Stream<String> caseNames() throws IOException {
-        Path file = GoldenVectors.sharedDirectory().resolve("testvectors/layer_compression_cases.json");
+        Path file = GoldenVectors.repositoryRoot().resolve("testvectors/layer_compression_cases.json");
         List<String> names = new ArrayList<>();
         new ObjectMapper().readTree(file.toFile()).fieldNames().forEachRemaining(names::add);
         return names.stream();

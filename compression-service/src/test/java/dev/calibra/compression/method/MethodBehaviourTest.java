@@ -34,7 +34,7 @@ class MethodBehaviourTest {
 
     @BeforeAll
     static void load() throws IOException {
-        vectors = GoldenVectors.read(GoldenVectors.sharedDirectory().resolve("testvectors/layer_compression.safetensors"));
+        vectors = GoldenVectors.read(GoldenVectors.repositoryRoot().resolve("testvectors/layer_compression.safetensors"));
         manager = NDManager.newBaseManager();
     }
 

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The service against an in-process registry: validation, lineage, cleanup, resume. */
 class CompressionServiceTest {
 
-    static final Path STORIES = Path.of(System.getProperty("calibra.shared", "../../shared"), "assets/models/stories260K");
+    static final Path STORIES = Path.of(System.getProperty("calibra.root", ".."), "assets/models/stories260K");
 
     @TempDir
     Path temp;

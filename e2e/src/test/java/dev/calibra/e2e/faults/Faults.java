@@ -45,9 +45,9 @@ import java.util.stream.Stream;
  */
 final class Faults {
 
-    static final Path STORIES = LocalStack.sharedAssets().resolve("models/stories260K");
-    static final Path TINYSTORIES = LocalStack.sharedAssets().resolve("corpora/tinystories_valid_first.txt");
-    static final Path C4 = LocalStack.sharedAssets().resolve("corpora/c4_en_train00000_first1000.jsonl");
+    static final Path STORIES = LocalStack.assets().resolve("models/stories260K");
+    static final Path TINYSTORIES = LocalStack.assets().resolve("corpora/tinystories_valid_first.txt");
+    static final Path C4 = LocalStack.assets().resolve("corpora/c4_en_train00000_first1000.jsonl");
 
     private static final Set<JobState> FINISHED = Set.of(JobState.JOB_STATE_SUCCEEDED, JobState.JOB_STATE_FAILED,
             JobState.JOB_STATE_CANCELLED);

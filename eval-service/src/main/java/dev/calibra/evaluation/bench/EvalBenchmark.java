@@ -25,7 +25,7 @@ public final class EvalBenchmark {
     private EvalBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        Path assets = Path.of(args.length > 0 ? args[0] : "../shared/assets");
+        Path assets = Path.of(args.length > 0 ? args[0] : "assets");
         int limit = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int batchSize = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         TaskCatalog catalog = TaskCatalog.builtIn();

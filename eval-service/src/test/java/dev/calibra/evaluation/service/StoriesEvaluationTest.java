@@ -100,7 +100,7 @@ class StoriesEvaluationTest {
     void perplexity_equalsFloat64ReferenceOnSameTokens_to4Digits() throws IOException {
         int[] ids;
         float[] logits;
-        try (SafetensorsFile golden = SafetensorsFile.open(Assets.shared().resolve("testvectors/stories260K_logits.safetensors"))) {
+        try (SafetensorsFile golden = SafetensorsFile.open(Assets.root().resolve("testvectors/stories260K_logits.safetensors"))) {
             float[] idsAsFloats = golden.readFloats("input_ids");
             ids = new int[idsAsFloats.length];
             for (int i = 0; i < ids.length; i++) {

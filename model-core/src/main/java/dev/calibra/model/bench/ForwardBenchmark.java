@@ -53,16 +53,16 @@ public final class ForwardBenchmark {
         System.out.print(out);
     }
 
-    /** -Dcalibra.shared, else shared/ next to the checkout, run from the root or from model-core. */
+    /** Under -Dcalibra.root (the repository root), else the checkout, run from the root or from model-core. */
     private static Path defaultStories() {
-        String shared = System.getProperty("calibra.shared");
-        for (String root : shared != null ? new String[] {shared} : new String[] {"../shared", "../../shared"}) {
+        String configured = System.getProperty("calibra.root");
+        for (String root : configured != null ? new String[] {configured} : new String[] {".", ".."}) {
             Path candidate = Path.of(root, "assets/models/stories260K");
             if (java.nio.file.Files.isDirectory(candidate)) {
                 return candidate;
             }
         }
-        throw new IllegalArgumentException("stories260K not found: pass its folder or set -Dcalibra.shared");
+        throw new IllegalArgumentException("stories260K not found: pass its folder or set -Dcalibra.root");
     }
 
     /** Float32 GFLOP/s of an n x n DJL matMul (2 n^3 flops), averaged over at least MIN_SECONDS. */

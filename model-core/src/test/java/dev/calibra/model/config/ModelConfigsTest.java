@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calibra.model.ModelFormatException;
-import dev.calibra.model.SharedAssets;
+import dev.calibra.model.TestData;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +22,7 @@ class ModelConfigsTest {
 
     @Test
     void read_stories260K_givesLlamaShapes() throws IOException {
-        LlamaConfig config = (LlamaConfig) ModelConfigs.read(SharedAssets.stories260K().resolve("config.json"));
+        LlamaConfig config = (LlamaConfig) ModelConfigs.read(TestData.stories260K().resolve("config.json"));
         assertEquals(Architecture.LLAMA_FOR_CAUSAL_LM, config.architecture());
         assertEquals(BlockFamily.LLAMA, config.family());
         assertEquals(64, config.hiddenSize());

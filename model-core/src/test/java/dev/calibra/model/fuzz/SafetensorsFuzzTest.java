@@ -13,7 +13,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.calibra.model.SharedAssets;
+import dev.calibra.model.TestData;
 import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.SafetensorsFile;
 import dev.calibra.model.safetensors.SafetensorsFormatException;
@@ -62,7 +62,7 @@ class SafetensorsFuzzTest {
                 .add("scalar", Dtype.U8, new long[] {}, ByteBuffer.wrap(new byte[] {(byte) 200}))
                 .write(path);
         small = Files.readAllBytes(path);
-        stories = Files.readAllBytes(SharedAssets.stories260K().resolve("model.safetensors"));
+        stories = Files.readAllBytes(TestData.stories260K().resolve("model.safetensors"));
     }
 
     @Test

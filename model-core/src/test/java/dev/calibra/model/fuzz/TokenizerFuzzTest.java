@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.model.ModelFormatException;
-import dev.calibra.model.SharedAssets;
+import dev.calibra.model.TestData;
 import dev.calibra.model.tokenizer.Tokenizer;
 import dev.calibra.model.tokenizer.TokenizerFiles;
 import java.io.IOException;
@@ -46,8 +46,8 @@ class TokenizerFuzzTest {
 
     @BeforeAll
     static void seeds() throws IOException {
-        tokenizerJson = Files.readAllBytes(SharedAssets.stories260K().resolve(TokenizerFiles.TOKENIZER_JSON));
-        configJson = Files.readAllBytes(SharedAssets.stories260K().resolve(TokenizerFiles.TOKENIZER_CONFIG_JSON));
+        tokenizerJson = Files.readAllBytes(TestData.stories260K().resolve(TokenizerFiles.TOKENIZER_JSON));
+        configJson = Files.readAllBytes(TestData.stories260K().resolve(TokenizerFiles.TOKENIZER_CONFIG_JSON));
     }
 
     @Test

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.ModelFolder;
-import dev.calibra.model.SharedAssets;
+import dev.calibra.model.TestData;
 import dev.calibra.model.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ class GeneratorTest {
 
     @BeforeAll
     static void load() throws IOException {
-        folder = ModelFolder.open(SharedAssets.stories260K());
+        folder = ModelFolder.open(TestData.stories260K());
         model = folder.load(Device.cpu());
         tokenizer = folder.openTokenizer();
     }
@@ -39,7 +39,7 @@ class GeneratorTest {
 
     /** The greedy sample quoted in stories260K.md (llama2.c run -t 0.0). */
     private static String referenceSample() throws IOException {
-        String note = Files.readString(SharedAssets.stories260K().resolve("stories260K.md"));
+        String note = Files.readString(TestData.stories260K().resolve("stories260K.md"));
         int command = note.indexOf("-t 0.0\n");
         return note.substring(command + "-t 0.0\n".length(), note.indexOf("\n```", command));
     }

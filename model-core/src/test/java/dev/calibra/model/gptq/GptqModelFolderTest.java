@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.model.ModelFolder;
 import dev.calibra.model.ModelFormatException;
-import dev.calibra.model.SharedAssets;
+import dev.calibra.model.TestData;
 import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.SafetensorsCheckpoint;
 import dev.calibra.model.safetensors.SafetensorsWriter;
@@ -30,7 +30,7 @@ class GptqModelFolderTest {
 
     /** Writes the folder; returns the expected dequantized q_proj weight. */
     private static float[] writePackedFolder(Path folder, boolean withQuantizationConfig) throws IOException {
-        Path stories = SharedAssets.stories260K();
+        Path stories = TestData.stories260K();
         float[] expected;
         try (SafetensorsCheckpoint base = SafetensorsCheckpoint.open(stories)) {
             SafetensorsWriter writer = new SafetensorsWriter();
@@ -83,8 +83,8 @@ class GptqModelFolderTest {
     @Test
     void open_gptqFolder_readsPackedLinearsDequantized_andOtherTensorsUnchanged(@TempDir Path folder) throws IOException {
         float[] expected = writePackedFolder(folder, true);
-        try (ModelFolder model = ModelFolder.open(folder); ModelFolder stories = ModelFolder.open(SharedAssets.stories260K());
-                SafetensorsCheckpoint base = SafetensorsCheckpoint.open(SharedAssets.stories260K())) {
+        try (ModelFolder model = ModelFolder.open(folder); ModelFolder stories = ModelFolder.open(TestData.stories260K());
+                SafetensorsCheckpoint base = SafetensorsCheckpoint.open(TestData.stories260K())) {
             assertTrue(model.checkpoint().contains(Q + ".weight"));
             assertFalse(model.checkpoint().contains(Q + ".qweight"));
             assertArrayEquals(new long[] {64, 64}, model.checkpoint().info(Q + ".weight").shape());

@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.ModelFolder;
-import dev.calibra.model.SharedAssets;
+import dev.calibra.model.TestData;
 import dev.calibra.model.safetensors.SafetensorsFile;
 import dev.calibra.model.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -29,7 +29,7 @@ class LlamaGoldenTest {
 
     @BeforeAll
     static void load() throws IOException {
-        folder = ModelFolder.open(SharedAssets.stories260K());
+        folder = ModelFolder.open(TestData.stories260K());
         model = folder.load(Device.cpu());
     }
 
@@ -41,7 +41,7 @@ class LlamaGoldenTest {
 
     @Test
     void forward_storiesInputIds_matchesFloat64LogitsWithin1e4Relative() throws IOException {
-        try (SafetensorsFile golden = SafetensorsFile.open(SharedAssets.testVectors().resolve("stories260K_logits.safetensors"));
+        try (SafetensorsFile golden = SafetensorsFile.open(TestData.testVectors().resolve("stories260K_logits.safetensors"));
                 NDManager manager = model.newManager()) {
             float[] idsAsFloats = golden.readFloats("input_ids");
             int[] ids = new int[idsAsFloats.length];

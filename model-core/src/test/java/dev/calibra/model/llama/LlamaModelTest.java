@@ -13,7 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.KvCache;
 import dev.calibra.model.ModelFolder;
-import dev.calibra.model.SharedAssets;
+import dev.calibra.model.TestData;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +34,7 @@ class LlamaModelTest {
 
     @BeforeAll
     static void load() throws IOException {
-        folder = ModelFolder.open(SharedAssets.stories260K());
+        folder = ModelFolder.open(TestData.stories260K());
         model = (LlamaModel) folder.load(Device.cpu());
     }
 
@@ -174,7 +174,7 @@ class LlamaModelTest {
 
     @Test
     void replacedWeight_survivesUnloadLayerButNotDiscardLayer() throws IOException {
-        try (ModelFolder own = ModelFolder.open(SharedAssets.stories260K()); CausalLm fresh = own.load(Device.cpu());
+        try (ModelFolder own = ModelFolder.open(TestData.stories260K()); CausalLm fresh = own.load(Device.cpu());
                 NDManager manager = fresh.newManager()) {
             float[] original = fresh.linearWeight(2, "up_proj", manager).toFloatArray();
             float[] zeros = new float[original.length];

@@ -107,7 +107,7 @@ class SafetensorsRoundTripTest {
 
     @Test
     void open_realModel_listsLayerTensorsWithShapes() throws IOException {
-        Path model = dev.calibra.model.SharedAssets.stories260K().resolve("model.safetensors");
+        Path model = dev.calibra.model.TestData.stories260K().resolve("model.safetensors");
         try (SafetensorsFile file = SafetensorsFile.open(model)) {
             assertArrayEquals(new long[] {32, 64}, file.info("model.layers.0.self_attn.k_proj.weight").shape());
             assertEquals(Dtype.F32, file.info("lm_head.weight").dtype());

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.ModelFolder;
-import dev.calibra.model.SharedAssets;
+import dev.calibra.model.TestData;
 import dev.calibra.model.tokenizer.TextFiles;
 import dev.calibra.model.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -30,7 +30,7 @@ class ScoringTest {
 
     @BeforeAll
     static void load() throws IOException {
-        folder = ModelFolder.open(SharedAssets.stories260K());
+        folder = ModelFolder.open(TestData.stories260K());
         model = folder.load(Device.cpu());
         tokenizer = folder.openTokenizer();
     }
@@ -43,7 +43,7 @@ class ScoringTest {
     }
 
     private static PerplexityResult perplexity(String corpus, WindowConvention convention) throws IOException {
-        int[] stream = tokenizer.encode(TextFiles.read(SharedAssets.corpus(corpus)), false);
+        int[] stream = tokenizer.encode(TextFiles.read(TestData.corpus(corpus)), false);
         return new Perplexity(model, 8).evaluate(stream, tokenizer.bosId(), 256, convention, 2048);
     }
 

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calibra.artifacts.ContentHash;
 import dev.calibra.model.ModelPreconditionException;
-import dev.calibra.model.SharedAssets;
+import dev.calibra.model.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ class TokenizerTest {
 
     @BeforeAll
     static void open() throws IOException {
-        tokenizer = Tokenizer.open(SharedAssets.stories260K());
+        tokenizer = Tokenizer.open(TestData.stories260K());
     }
 
     @AfterAll
@@ -34,7 +34,7 @@ class TokenizerTest {
 
     @Test
     void encode_referenceLines_matchIdsExactly() throws IOException {
-        List<String> lines = Files.readAllLines(SharedAssets.testVectors().resolve("stories260K_tokenizer.jsonl"));
+        List<String> lines = Files.readAllLines(TestData.testVectors().resolve("stories260K_tokenizer.jsonl"));
         assertEquals(200, lines.size());
         ObjectMapper json = new ObjectMapper();
         for (String line : lines) {
@@ -73,7 +73,7 @@ class TokenizerTest {
         assertEquals(512, tokenizer.vocabSize());
         assertEquals(1, tokenizer.bosId());
         assertEquals(2, tokenizer.eosId());
-        assertEquals(ContentHash.ofFile(SharedAssets.stories260K().resolve("tokenizer.json")), tokenizer.sha256());
+        assertEquals(ContentHash.ofFile(TestData.stories260K().resolve("tokenizer.json")), tokenizer.sha256());
     }
 
     @Test
