@@ -67,6 +67,18 @@ public final class CalibraCommand {
         CalibraCommand root = new CalibraCommand(env);
         CommandLine line = new CommandLine(root);
         line.setExecutionExceptionHandler((error, commandLine, parsed) -> report(root, error));
+        // A bad flag value is refused like any bad request: the flag named, nothing sent, the --json error object.
+        line.setParameterExceptionHandler((error, parsedArgs) -> {
+            root.json |= java.util.Arrays.asList(parsedArgs).contains("--json");
+            String message = error.getMessage();
+            if (error.getArgSpec() instanceof picocli.CommandLine.Model.OptionSpec option && option.names().length > 1) {
+                // picocli names an option by its longest name; say every name, so "-n 0" finds "-n".
+                message = message.replace("'" + option.longestName() + "'", "'" + String.join("', '", option.names()) + "'");
+            }
+            int status = report(root, CalibraException.invalidArgument(message));
+            root.output().note("usage: " + error.getCommandLine().getCommandSpec().qualifiedName() + " --help");
+            return status;
+        });
         return line.execute(args);
     }
 

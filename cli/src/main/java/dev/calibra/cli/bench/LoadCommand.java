@@ -1,6 +1,7 @@
 package dev.calibra.cli.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.model.ModelFolder;
@@ -50,13 +51,13 @@ final class LoadCommand implements Callable<Integer> {
 
     @ParentCommand BenchCommand parent;
 
-    @Option(names = "--clients", defaultValue = "50", description = "Concurrent clients, one connection each (default ${DEFAULT-VALUE}).")
+    @Option(names = "--clients", defaultValue = "50", converter = FlagValues.Positive.class, description = "Concurrent clients, one connection each (default ${DEFAULT-VALUE}).")
     int clients;
 
-    @Option(names = "--calls", defaultValue = "20000", description = "Measured calls in all (default ${DEFAULT-VALUE}).")
+    @Option(names = "--calls", defaultValue = "20000", converter = FlagValues.Positive.class, description = "Measured calls in all (default ${DEFAULT-VALUE}).")
     int calls;
 
-    @Option(names = "--warmup", defaultValue = "1000", description = "Unmeasured calls first, same mix (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "1000", converter = FlagValues.NonNegative.class, description = "Unmeasured calls first, same mix (default ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--model", description = "Model id to use; default: register the shipped stories260K as " + MODEL_NAME + ".")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Timestamp;
 import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.proto.v1.AdminGrpc;
@@ -54,7 +55,7 @@ public final class AdminCommand {
             @Parameters(paramLabel = "NAME", description = "Team name: lower-case letters, digits and '-'.")
             String name;
 
-            @Option(names = "--max-running", defaultValue = "0", description = "Most jobs running at once; 0 = no limit.")
+            @Option(names = "--max-running", defaultValue = "0", converter = FlagValues.NonNegative.class, description = "Most jobs running at once; 0 = no limit.")
             int maxRunning;
 
             @Option(names = "--key-ttl", defaultValue = "0", description = "Lifetime of the first key in seconds; 0 = none.")
@@ -110,7 +111,7 @@ public final class AdminCommand {
 
             @Parameters(index = "0", paramLabel = "TEAM") String team;
 
-            @Parameters(index = "1", paramLabel = "MAX_RUNNING") int maxRunning;
+            @Parameters(index = "1", paramLabel = "MAX_RUNNING", converter = FlagValues.NonNegative.class) int maxRunning;
 
             @Override
             public Integer call() {

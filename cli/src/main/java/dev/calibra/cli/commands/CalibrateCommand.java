@@ -2,6 +2,7 @@ package dev.calibra.cli.commands;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.proto.v1.CalibrationGrpc;
@@ -28,7 +29,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--corpus", description = "Corpus id or name; repeat for a mixture.")
     List<String> corpora = new ArrayList<>();
 
-    @Option(names = "--weights", split = ",", description = "Mixture weights, one per --corpus, > 0 (default 1 each).")
+    @Option(names = "--weights", split = ",", converter = FlagValues.PositiveNumber.class, description = "Mixture weights, one per --corpus, > 0 (default 1 each).")
     List<Double> weights = new ArrayList<>();
 
     @Option(names = "--model", required = true, description = "Model id or name; it supplies the tokenizer (and weights).")
@@ -38,10 +39,10 @@ public final class CalibrateCommand implements Callable<Integer> {
             description = "random_window, concat_window, disjoint_sets, mixture, self_generated or random_tokens.")
     String strategy;
 
-    @Option(names = {"-n", "--samples"}, defaultValue = "128", description = "Number of samples (rows).")
+    @Option(names = {"-n", "--samples"}, defaultValue = "128", converter = FlagValues.Positive.class, description = "Number of samples (rows).")
     int samples;
 
-    @Option(names = "--seq-len", defaultValue = "2048", description = "Tokens per sample.")
+    @Option(names = "--seq-len", defaultValue = "2048", converter = FlagValues.Positive.class, description = "Tokens per sample.")
     int seqLen;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the sampler's SplitMix64 generator.")

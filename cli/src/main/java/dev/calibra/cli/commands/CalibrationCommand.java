@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.proto.v1.CalibrationGrpc;
@@ -67,7 +68,7 @@ public final class CalibrationCommand {
         @Option(names = "--corpus", defaultValue = "", description = "Only sets drawn from this corpus id.")
         String corpus;
 
-        @Option(names = "--limit", defaultValue = "100")
+        @Option(names = "--limit", defaultValue = "100", converter = FlagValues.Positive.class)
         int limit;
 
         @Override
@@ -103,7 +104,7 @@ public final class CalibrationCommand {
         @Parameters(paramLabel = "ID", description = "Calibration set id or fingerprint.")
         String id;
 
-        @Option(names = "--samples", defaultValue = "3", description = "How many samples to print (0: none).")
+        @Option(names = "--samples", defaultValue = "3", converter = FlagValues.NonNegative.class, description = "How many samples to print (0: none).")
         int samples;
 
         @Override

@@ -2,6 +2,7 @@ package dev.calibra.cli.commands;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.proto.v1.CompressRequest;
@@ -47,11 +48,12 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--method", required = true, description = "magnitude, wanda, sparsegpt, rtn or gptq.")
     String method;
 
-    @Option(names = "--bits", defaultValue = "0", description = "Quantization bits: 2, 3, 4 (default) or 8.")
-    int bits;
+    @Option(names = "--bits", converter = FlagValues.Bits.class, description = "Quantization bits: 2, 3, 4 (default) or 8.")
+    Integer bits;
 
-    @Option(names = "--group-size", defaultValue = "0", description = "Columns per quantization group; -1 per channel (default).")
-    int groupSize;
+    @Option(names = "--group-size", converter = FlagValues.GroupSize.class,
+            description = "Columns per quantization group; -1 per channel (default).")
+    Integer groupSize;
 
     @Option(names = "--sym", description = "Symmetric quantization grid.")
     boolean sym;
@@ -62,20 +64,22 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--true-sequential", description = "Re-capture inputs after each group of linears in a block.")
     boolean trueSequential;
 
-    @Option(names = "--damp", defaultValue = "0", description = "Hessian dampening, fraction of its mean diagonal (default 0.01).")
-    double damp;
+    @Option(names = "--damp", converter = FlagValues.Fraction.class,
+            description = "Hessian dampening, fraction of its mean diagonal, in (0, 1] (default 0.01).")
+    Double damp;
 
-    @Option(names = "--block-size", defaultValue = "0", description = "Columns per lazy batch update (default 128).")
-    int blockSize;
+    @Option(names = "--block-size", converter = FlagValues.Positive.class, description = "Columns per lazy batch update (default 128).")
+    Integer blockSize;
 
-    @Option(names = "--batch-size", defaultValue = "0", description = "Calibration sequences per block forward (default 8).")
-    int batchSize;
+    @Option(names = "--batch-size", converter = FlagValues.Positive.class,
+            description = "Calibration sequences per block forward (default 8).")
+    Integer batchSize;
 
     @Option(names = "--format", defaultValue = "auto", description = "auto (default), gptq or dense.")
     String format;
 
-    @Option(names = "--sparsity", defaultValue = "0", description = "Unstructured sparsity in (0, 1).")
-    double sparsity;
+    @Option(names = "--sparsity", converter = FlagValues.OpenFraction.class, description = "Unstructured sparsity in (0, 1).")
+    Double sparsity;
 
     @Option(names = "--pattern", description = "N:M semi-structured sparsity, e.g. 2:4.")
     String pattern;
@@ -159,20 +163,45 @@ public final class CompressCommand implements Callable<Integer> {
                 + JobsCommand.state(job).toLowerCase(Locale.ROOT) + ": " + message);
     }
 
-    private CompressionParameters parameters() {
-        CompressionParameters.Builder p = CompressionParameters.newBuilder().setBits(bits).setGroupSize(groupSize)
-                .setSym(sym).setActOrder(actOrder).setTrueSequential(trueSequential).setDampPercent(damp)
-                .setBlockSize(blockSize).setBatchSize(batchSize).setSparsity(sparsity);
+    /** Only the flags given are set: the service applies its defaults to the rest and validates what is set. */
+    CompressionParameters parameters() {
+        CompressionParameters.Builder p = CompressionParameters.newBuilder().setSym(sym).setActOrder(actOrder)
+                .setTrueSequential(trueSequential);
+        if (bits != null) {
+            p.setBits(bits);
+        }
+        if (groupSize != null) {
+            p.setGroupSize(groupSize);
+        }
+        if (damp != null) {
+            p.setDampPercent(damp);
+        }
+        if (blockSize != null) {
+            p.setBlockSize(blockSize);
+        }
+        if (batchSize != null) {
+            p.setBatchSize(batchSize);
+        }
+        if (sparsity != null) {
+            p.setSparsity(sparsity);
+        }
         if (pattern != null) {
             String[] parts = pattern.split(":");
+            int n;
+            int m;
             try {
                 if (parts.length != 2) {
                     throw new NumberFormatException();
                 }
-                p.setPruneN(Integer.parseInt(parts[0].trim())).setPruneM(Integer.parseInt(parts[1].trim()));
+                n = Integer.parseInt(parts[0].trim());
+                m = Integer.parseInt(parts[1].trim());
             } catch (NumberFormatException e) {
                 throw CalibraException.invalidArgument("--pattern: expected N:M such as 2:4, got '" + pattern + "'");
             }
+            if (n <= 0 || n >= m) {
+                throw CalibraException.invalidArgument("--pattern: N:M needs 0 < N < M, got '" + pattern + "'");
+            }
+            p.setPruneN(n).setPruneM(m);
         }
         return p.build();
     }

@@ -3,6 +3,7 @@ package dev.calibra.cli.commands;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.proto.v1.AddCorpusRequest;
@@ -89,7 +90,7 @@ public final class CorporaCommand {
     static final class ListCorpora implements Callable<Integer> {
         @ParentCommand CorporaCommand parent;
 
-        @Option(names = "--limit", defaultValue = "100", description = "At most this many corpora.")
+        @Option(names = "--limit", defaultValue = "100", converter = FlagValues.Positive.class, description = "At most this many corpora.")
         int limit;
 
         @Override

@@ -3,6 +3,7 @@ package dev.calibra.cli.commands;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.ProgressBar;
 import dev.calibra.cli.Services;
@@ -42,19 +43,21 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--corpus", description = "Registered corpus (id or name) whose perplexity to measure.")
     String corpus;
 
-    @Option(names = "--seq-len", defaultValue = "256", description = "Perplexity window in tokens (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seq-len", defaultValue = "256", converter = FlagValues.Positive.class, description = "Perplexity window in tokens (default ${DEFAULT-VALUE}).")
     int seqLen;
 
     @Option(names = "--convention", defaultValue = "gptq", description = "Perplexity convention: gptq or rolling.")
     String convention;
 
-    @Option(names = "--max-tokens", defaultValue = "0", description = "GPTQ perplexity: use the first N tokens, BOS included (0 = all).")
-    long maxTokens;
+    @Option(names = "--max-tokens", converter = FlagValues.PositiveLong.class,
+            description = "GPTQ perplexity: use the first N tokens, BOS included (default: all).")
+    Long maxTokens;
 
-    @Option(names = "--limit", defaultValue = "0", description = "First N examples of each task, in file order (0 = all).")
-    int limit;
+    @Option(names = "--limit", converter = FlagValues.Positive.class,
+            description = "First N examples of each task, in file order (default: all).")
+    Integer limit;
 
-    @Option(names = "--batch-size", defaultValue = "16", description = "Requests per forward batch; results do not depend on it.")
+    @Option(names = "--batch-size", defaultValue = "16", converter = FlagValues.Positive.class, description = "Requests per forward batch; results do not depend on it.")
     int batchSize;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda.")
@@ -72,11 +75,11 @@ public final class EvalCommand implements Callable<Integer> {
         if (tasks.length == 0 && perplexity == null && corpus == null) {
             throw new IllegalArgumentException("give --tasks, --perplexity FILE or --corpus ID");
         }
-        EvaluateRequest.Builder request = EvaluateRequest.newBuilder().setModelId(model).setLimit(limit)
+        EvaluateRequest.Builder request = EvaluateRequest.newBuilder().setModelId(model).setLimit(limit == null ? 0 : limit)
                 .setBatchSize(batchSize).setDevice(device).setDryRun(dryRun)
                 .addAllTasks(Arrays.stream(tasks).map(String::strip).filter(t -> !t.isEmpty()).toList());
         if (perplexity != null || corpus != null) {
-            PerplexitySpec.Builder spec = PerplexitySpec.newBuilder().setSeqLen(seqLen).setMaxTokens(maxTokens)
+            PerplexitySpec.Builder spec = PerplexitySpec.newBuilder().setSeqLen(seqLen).setMaxTokens(maxTokens == null ? 0 : maxTokens)
                     .setConvention(convention(convention));
             if (perplexity != null) {
                 spec.setPath(perplexity.toAbsolutePath().toString());

@@ -2,6 +2,7 @@ package dev.calibra.cli.commands;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.model.CausalLm;
@@ -33,19 +34,19 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", defaultValue = "", description = "Text to continue; empty starts from BOS alone.")
     String prompt;
 
-    @Option(names = "--max-new-tokens", defaultValue = "64")
+    @Option(names = "--max-new-tokens", defaultValue = "64", converter = FlagValues.Positive.class)
     int maxNewTokens;
 
-    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default).")
+    @Option(names = "--temperature", defaultValue = "0", converter = FlagValues.NonNegativeNumber.class, description = "0 = greedy (default).")
     double temperature;
 
-    @Option(names = "--top-k", defaultValue = "0", description = "0 = off.")
+    @Option(names = "--top-k", defaultValue = "0", converter = FlagValues.NonNegative.class, description = "0 = off.")
     int topK;
 
-    @Option(names = "--top-p", defaultValue = "1")
+    @Option(names = "--top-p", defaultValue = "1", converter = FlagValues.Fraction.class)
     double topP;
 
-    @Option(names = "--repetition-penalty", defaultValue = "1")
+    @Option(names = "--repetition-penalty", defaultValue = "1", converter = FlagValues.PositiveNumber.class)
     double repetitionPenalty;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the sampler (splitmix64-v1).")

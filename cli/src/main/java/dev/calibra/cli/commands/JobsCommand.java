@@ -3,6 +3,7 @@ package dev.calibra.cli.commands;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.ProgressBar;
 import dev.calibra.cli.Services;
@@ -54,7 +55,7 @@ public final class JobsCommand {
         @Option(names = "--study", defaultValue = "", description = "Only jobs of this study.")
         String study;
 
-        @Option(names = "--limit", defaultValue = "100")
+        @Option(names = "--limit", defaultValue = "100", converter = FlagValues.Positive.class)
         int limit;
 
         @Override

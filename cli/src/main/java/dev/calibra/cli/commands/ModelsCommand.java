@@ -3,6 +3,7 @@ package dev.calibra.cli.commands;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.model.ModelFolder;
@@ -93,7 +94,7 @@ public final class ModelsCommand {
     static final class ListModels implements Callable<Integer> {
         @ParentCommand ModelsCommand parent;
 
-        @Option(names = "--limit", defaultValue = "100", description = "At most this many models.")
+        @Option(names = "--limit", defaultValue = "100", converter = FlagValues.Positive.class, description = "At most this many models.")
         int limit;
 
         @Option(names = "--parent", defaultValue = "", description = "Only models derived from this model id.")

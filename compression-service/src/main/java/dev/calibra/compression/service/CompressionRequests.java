@@ -22,14 +22,32 @@ public final class CompressionRequests {
         try {
             Method method = Method.fromWireName(request.getMethod());
             CompressionParameters p = request.getParameters();
-            int bits = p.getBits() == 0 ? DEFAULT_BITS : p.getBits();
-            int groupSize = p.getGroupSize() == 0 ? -1 : p.getGroupSize();
-            double damp = p.getDampPercent() == 0 ? DEFAULT_DAMP : p.getDampPercent();
-            int block = p.getBlockSize() == 0 ? DEFAULT_BLOCK : p.getBlockSize();
-            int batch = p.getBatchSize() == 0 ? DEFAULT_BATCH : p.getBatchSize();
+            // Unset fields take the defaults; a set field is validated as given (an explicit 0 is refused).
+            int bits = p.hasBits() ? p.getBits() : DEFAULT_BITS;
+            int groupSize = p.hasGroupSize() ? p.getGroupSize() : -1;
+            double damp = p.hasDampPercent() ? p.getDampPercent() : DEFAULT_DAMP;
+            int block = p.hasBlockSize() ? p.getBlockSize() : DEFAULT_BLOCK;
+            int batch = p.hasBatchSize() ? p.getBatchSize() : DEFAULT_BATCH;
+            if (method.isQuantization() && bits != 2 && bits != 3 && bits != 4 && bits != 8) {
+                throw new IllegalArgumentException("bits: must be 2, 3, 4 or 8, got " + bits);
+            }
+            if (groupSize != -1 && groupSize <= 0) {
+                throw new IllegalArgumentException("group_size: must be -1 (per channel) or > 0, got " + groupSize);
+            }
+            if (!(damp > 0 && damp <= 1)) {
+                throw new IllegalArgumentException("damp_percent: must be in (0, 1], got " + damp);
+            }
+            if (block <= 0) {
+                throw new IllegalArgumentException("block_size: must be > 0, got " + block);
+            }
             SparsityPattern pattern = method.isQuantization() ? quantizationHasNoPattern(method, p) : pattern(p);
-            if (!method.isQuantization() && (p.getBits() != 0 || p.getSym() || p.getActOrder())) {
-                throw new IllegalArgumentException("bits: " + method.wireName() + " prunes; bits, sym and act_order apply to gptq and rtn");
+            if (!method.isQuantization() && (p.hasBits() || p.hasGroupSize() || p.getSym() || p.getActOrder())) {
+                throw new IllegalArgumentException((p.hasBits() ? "bits" : p.hasGroupSize() ? "group_size" : p.getSym() ? "sym" : "act_order")
+                        + ": " + method.wireName() + " prunes; bits, group_size, sym and act_order apply to gptq and rtn");
+            }
+            if (method != Method.GPTQ && method != Method.SPARSEGPT && (p.hasDampPercent() || p.hasBlockSize())) {
+                throw new IllegalArgumentException((p.hasDampPercent() ? "damp_percent" : "block_size") + ": applies to gptq and "
+                        + "sparsegpt (the Hessian-based methods), not " + method.wireName());
             }
             if (method == Method.RTN && p.getActOrder()) {
                 throw new IllegalArgumentException("act_order: applies to gptq only");
@@ -42,7 +60,7 @@ public final class CompressionRequests {
     }
 
     private static SparsityPattern quantizationHasNoPattern(Method method, CompressionParameters p) {
-        if (p.getSparsity() != 0 || p.getPruneN() != 0 || p.getPruneM() != 0) {
+        if (p.hasSparsity() || p.hasPruneN() || p.hasPruneM()) {
             throw new IllegalArgumentException("sparsity: " + method.wireName()
                     + " quantizes; sparsity, prune_n and prune_m apply to magnitude, wanda and sparsegpt");
         }
@@ -50,14 +68,17 @@ public final class CompressionRequests {
     }
 
     private static SparsityPattern pattern(CompressionParameters p) {
-        if (p.getPruneN() != 0 || p.getPruneM() != 0) {
-            if (p.getSparsity() != 0) {
+        if (p.hasPruneN() || p.hasPruneM()) {
+            if (p.hasSparsity()) {
                 throw new IllegalArgumentException("sparsity: give either sparsity or prune_n:prune_m, not both");
             }
-            if (p.getPruneN() <= 0 || p.getPruneN() >= p.getPruneM()) {
+            if (!p.hasPruneN() || !p.hasPruneM() || p.getPruneN() <= 0 || p.getPruneN() >= p.getPruneM()) {
                 throw new IllegalArgumentException("prune_n: N:M needs 0 < N < M, got " + p.getPruneN() + ":" + p.getPruneM());
             }
             return new SparsityPattern.NOfM(p.getPruneN(), p.getPruneM());
+        }
+        if (!p.hasSparsity()) {
+            throw new IllegalArgumentException("sparsity: pruning needs a sparsity in (0, 1) or prune_n:prune_m");
         }
         if (!(p.getSparsity() > 0 && p.getSparsity() < 1)) {
             throw new IllegalArgumentException("sparsity: must be in (0, 1), got " + p.getSparsity());

@@ -105,38 +105,38 @@ public final class StudySpecValidator {
             return method;
         }
         if (QUANTIZERS.contains(name)) {
-            if (p.getBits() != 0 && !BITS.contains(p.getBits())) {
+            if (p.hasBits() && !BITS.contains(p.getBits())) {
                 errors.add(path + ".bits", "must be 2, 3, 4 or 8, got " + p.getBits());
             }
-            if (p.getSparsity() != 0 || p.getPruneN() != 0 || p.getPruneM() != 0) {
+            if (p.hasSparsity() || p.hasPruneN() || p.hasPruneM()) {
                 errors.add(path, name + " quantizes; sparsity, prune_n and prune_m apply to the pruning methods only");
             }
         } else {
-            boolean semiStructured = p.getPruneN() != 0 || p.getPruneM() != 0;
-            if (p.getBits() != 0) {
+            boolean semiStructured = p.hasPruneN() || p.hasPruneM();
+            if (p.hasBits()) {
                 errors.add(path + ".bits", "applies to gptq and rtn only, not to " + name);
             }
             if (semiStructured) {
                 if (p.getPruneN() <= 0 || p.getPruneM() <= 0 || p.getPruneN() >= p.getPruneM()) {
                     errors.add(path + ".prune_n", "N:M needs 0 < N < M, got " + p.getPruneN() + ":" + p.getPruneM());
                 }
-                if (p.getSparsity() != 0) {
+                if (p.hasSparsity()) {
                     errors.add(path + ".sparsity", "must be left out when prune_n:prune_m is given");
                 }
             } else if (!(p.getSparsity() > 0 && p.getSparsity() < 1)) {
                 errors.add(path + ".sparsity", "must be in (0, 1), got " + p.getSparsity());
             }
         }
-        if (p.getGroupSize() < -1) {
+        if (p.hasGroupSize() && p.getGroupSize() != -1 && p.getGroupSize() <= 0) {
             errors.add(path + ".group_size", "must be -1 (per channel) or > 0, got " + p.getGroupSize());
         }
-        if (p.getDampPercent() < 0 || p.getDampPercent() >= 1) {
-            errors.add(path + ".damp_percent", "must be in [0, 1), got " + p.getDampPercent());
+        if (p.hasDampPercent() && !(p.getDampPercent() > 0 && p.getDampPercent() <= 1)) {
+            errors.add(path + ".damp_percent", "must be in (0, 1], got " + p.getDampPercent());
         }
-        if (p.getBlockSize() < 0) {
+        if (p.hasBlockSize() && p.getBlockSize() <= 0) {
             errors.add(path + ".block_size", "must be > 0, got " + p.getBlockSize());
         }
-        if (p.getBatchSize() < 0) {
+        if (p.hasBatchSize() && p.getBatchSize() <= 0) {
             errors.add(path + ".batch_size", "must be > 0, got " + p.getBatchSize());
         }
         return method.getLabel().isBlank() ? method.toBuilder().setLabel(defaultLabel(method)).build() : method;
@@ -146,9 +146,9 @@ public final class StudySpecValidator {
         CompressionParameters p = method.getParameters();
         String name = method.getMethod();
         if (QUANTIZERS.contains(name)) {
-            return name + "-" + (p.getBits() == 0 ? 4 : p.getBits()) + "bit" + (p.getGroupSize() > 0 ? "-g" + p.getGroupSize() : "");
+            return name + "-" + (p.hasBits() ? p.getBits() : 4) + "bit" + (p.getGroupSize() > 0 ? "-g" + p.getGroupSize() : "");
         }
-        if (p.getPruneN() != 0) {
+        if (p.hasPruneN()) {
             return name + "-" + p.getPruneN() + ":" + p.getPruneM();
         }
         return name + "-" + Math.round(p.getSparsity() * 100) + "%";
