@@ -20,6 +20,7 @@ public class CalibraException extends RuntimeException {
         UNAVAILABLE(Status.Code.UNAVAILABLE),
         CANCELLED(Status.Code.CANCELLED),
         UNIMPLEMENTED(Status.Code.UNIMPLEMENTED),
+        DATA_LOSS(Status.Code.DATA_LOSS),
         INTERNAL(Status.Code.INTERNAL);
 
         private final Status.Code code;

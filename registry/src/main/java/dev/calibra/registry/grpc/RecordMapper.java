@@ -8,6 +8,7 @@ import dev.calibra.proto.v1.Corpus;
 import dev.calibra.proto.v1.Job;
 import dev.calibra.proto.v1.JobSpec;
 import dev.calibra.proto.v1.Model;
+import dev.calibra.proto.v1.ModelOrigin;
 import dev.calibra.proto.v1.Progress;
 import dev.calibra.proto.v1.Score;
 import dev.calibra.registry.calibration.CalibrationSetEntity;
@@ -52,6 +53,10 @@ public class RecordMapper {
                     .setMethod(row.compressionMethod)
                     .putAllParameters(Json.toMap(row.compressionParams))
                     .setCalibrationSetId(orEmpty(row.calibrationSetId)));
+        }
+        if (row.originRepo != null) {
+            model.setOrigin(ModelOrigin.newBuilder().setHubEndpoint(row.originEndpoint).setRepoId(row.originRepo)
+                    .setRevision(row.originRevision).setCommit(row.originCommit));
         }
         return model.build();
     }

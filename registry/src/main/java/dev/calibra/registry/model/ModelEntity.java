@@ -28,4 +28,9 @@ public class ModelEntity extends PanacheEntityBase {
     /** JSON array of strings. */
     public String tags;
     public Instant createdAt;
+    /** Hub origin of a pulled base model: all four set, or none. */
+    public String originEndpoint;
+    public String originRepo;
+    public String originRevision;
+    public String originCommit;
 }

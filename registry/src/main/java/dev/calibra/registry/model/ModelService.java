@@ -1,6 +1,7 @@
 package dev.calibra.registry.model;
 
 import dev.calibra.artifacts.ContentHash;
+import dev.calibra.proto.v1.ModelOrigin;
 import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.proto.v1.UpdateModelRequest;
 import dev.calibra.registry.job.JobClaims;
@@ -85,6 +86,20 @@ public class ModelService {
             model.compressionMethod = emptyToNull(request.getCompression().getMethod());
             model.compressionParams = Json.ofMap(request.getCompression().getParametersMap());
             model.calibrationSetId = emptyToNull(request.getCompression().getCalibrationSetId());
+        }
+        if (request.hasOrigin()) {
+            ModelOrigin origin = request.getOrigin();
+            if (parent != null) {
+                throw CalibraException.invalidArgument("origin: a derived model (parent_model_id " + parent.id
+                        + ") has a lineage, not a hub origin");
+            }
+            model.originEndpoint = Checks.required(origin.getHubEndpoint(), "origin.hub_endpoint");
+            model.originRepo = Checks.required(origin.getRepoId(), "origin.repo_id");
+            model.originRevision = Checks.required(origin.getRevision(), "origin.revision");
+            if (!origin.getCommit().matches("[0-9a-f]{40}")) {
+                throw CalibraException.invalidArgument("origin.commit: must be a 40-hex commit id, got '" + origin.getCommit() + "'");
+            }
+            model.originCommit = origin.getCommit();
         }
         model.description = request.getDescription();
         model.tags = Json.ofList(request.getTagsList());

@@ -11,6 +11,7 @@ import dev.calibra.proto.v1.GetModelRequest;
 import dev.calibra.proto.v1.ListModelsRequest;
 import dev.calibra.proto.v1.ListModelsResponse;
 import dev.calibra.proto.v1.Model;
+import dev.calibra.proto.v1.ModelOrigin;
 import dev.calibra.proto.v1.QueryScoresRequest;
 import dev.calibra.proto.v1.RecordScoresRequest;
 import dev.calibra.proto.v1.RegisterCorpusRequest;
@@ -109,6 +110,31 @@ class RegistryGrpcServiceTest {
                 () -> registry.registerModel(stories(unique("h")).setSha256("0".repeat(64)).build()));
         assertTrue(wrongHash.getStatus().getDescription().contains("does not match the content"));
         assertEquals(before, modelCount(), "a failed request leaves no record");
+    }
+
+    @Test
+    void registerModel_pulledFromAHub_keepsItsOriginInTheRecord() {
+        ModelOrigin origin = ModelOrigin.newBuilder().setHubEndpoint("https://huggingface.co")
+                .setRepoId("karpathy/stories260K").setRevision("main").setCommit("0123456789abcdef0123456789abcdef01234567").build();
+        Model model = registry.registerModel(stories(unique("pulled")).setOrigin(origin).build());
+        assertEquals(origin, model.getOrigin());
+        assertEquals(origin, registry.getModel(GetModelRequest.newBuilder().setId(model.getId()).build()).getOrigin());
+        assertFalse(registry.registerModel(stories(unique("local")).build()).hasOrigin(), "a local folder has no origin");
+    }
+
+    @Test
+    void registerModel_incompleteOrigin_isInvalidArgumentNamingTheField() {
+        long before = modelCount();
+        ModelOrigin shortCommit = ModelOrigin.newBuilder().setHubEndpoint("https://huggingface.co").setRepoId("a/b")
+                .setRevision("main").setCommit("abc123").build();
+        StatusRuntimeException badCommit = assertThrows(StatusRuntimeException.class,
+                () -> registry.registerModel(stories(unique("o")).setOrigin(shortCommit).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, badCommit.getStatus().getCode());
+        assertTrue(badCommit.getStatus().getDescription().startsWith("origin.commit"), badCommit.getStatus().getDescription());
+        StatusRuntimeException noRepo = assertThrows(StatusRuntimeException.class,
+                () -> registry.registerModel(stories(unique("o")).setOrigin(shortCommit.toBuilder().setRepoId("")).build()));
+        assertEquals("origin.repo_id is required", noRepo.getStatus().getDescription());
+        assertEquals(before, modelCount(), "a refused origin leaves no record");
     }
 
     @Test
