@@ -1,0 +1,38 @@
+package dev.calibra.hub;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The real stories260K model files (llama2.c's 260K-parameter TinyStories model) that the tests serve: two small
+ * JSON files under the LFS threshold and two larger files the local hub serves as LFS. Found under
+ * {@code <calibra.root>/assets/models/stories260K} or {@code <calibra.root>/../shared/assets/models/stories260K}.
+ */
+final class StoriesModel {
+
+    static final String REPO_ID = "calibra-test/stories260K";
+    static final List<String> FILES = List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json");
+
+    private StoriesModel() {}
+
+    static Path source() {
+        Path root = Path.of(System.getProperty("calibra.root", "."));
+        List<Path> candidates = List.of(
+                root.resolve("assets/models/stories260K"),
+                root.resolve("../shared/assets/models/stories260K"));
+        return candidates.stream().filter(p -> Files.isRegularFile(p.resolve("model.safetensors"))).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the stories260K model files are in none of " + candidates
+                        + " (set -Dcalibra.root to the checkout)"));
+    }
+
+    /** Copies the model's files into {@code folder}, which becomes the served repository. */
+    static Path copyTo(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        for (String name : FILES) {
+            Files.copy(source().resolve(name), folder.resolve(name));
+        }
+        return folder;
+    }
+}
