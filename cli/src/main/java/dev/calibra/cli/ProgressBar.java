@@ -33,4 +33,11 @@ public final class ProgressBar {
         update(1, message);
         err.println();
     }
+
+    /** Ends the bar's line without completing it (the work failed), so an error prints on a line of its own. */
+    public void abandon() {
+        if (!last.isEmpty()) {
+            err.println();
+        }
+    }
 }

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The real stories260K model files (llama2.c's 260K-parameter TinyStories model) that the tests serve: two small
- * JSON files under the LFS threshold and two larger files the local hub serves as LFS. Found under
- * {@code <calibra.root>/assets/models/stories260K} or {@code <calibra.root>/../shared/assets/models/stories260K}.
+ * JSON files under the LFS threshold and two larger files the local hub serves as LFS, from the repository's
+ * {@code assets/models/stories260K} (under {@code -Dcalibra.root}, set by the parent pom, else the module's parent).
  */
 final class StoriesModel {
 
@@ -18,13 +18,11 @@ final class StoriesModel {
     private StoriesModel() {}
 
     static Path source() {
-        Path root = Path.of(System.getProperty("calibra.root", "."));
-        List<Path> candidates = List.of(
-                root.resolve("assets/models/stories260K"),
-                root.resolve("../shared/assets/models/stories260K"));
-        return candidates.stream().filter(p -> Files.isRegularFile(p.resolve("model.safetensors"))).findFirst()
-                .orElseThrow(() -> new IllegalStateException("the stories260K model files are in none of " + candidates
-                        + " (set -Dcalibra.root to the checkout)"));
+        Path folder = Path.of(System.getProperty("calibra.root", "..")).resolve("assets/models/stories260K");
+        if (!Files.isRegularFile(folder.resolve("model.safetensors"))) {
+            throw new IllegalStateException("the stories260K model files are not in " + folder + " (set -Dcalibra.root to the checkout)");
+        }
+        return folder;
     }
 
     /** Copies the model's files into {@code folder}, which becomes the served repository. */

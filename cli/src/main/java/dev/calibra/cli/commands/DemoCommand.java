@@ -2,10 +2,10 @@ package dev.calibra.cli.commands;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
+import dev.calibra.cli.ModelSources;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.cli.stack.Stack;
-import dev.calibra.model.ModelFolder;
 import dev.calibra.proto.v1.AddCorpusRequest;
 import dev.calibra.proto.v1.CalibrationGrpc;
 import dev.calibra.proto.v1.Corpus;
@@ -38,7 +38,7 @@ public final class DemoCommand implements Callable<Integer> {
     static final String TINYSTORIES_CALIBRATION = "tinystories-calibration";
     static final String TINYSTORIES_EVALUATION = "tinystories-eval";
 
-    /** The corpora demo.yaml names, with their files under the shared assets and how documents are split. */
+    /** The corpora demo.yaml names, with their files under the assets folder and how documents are split. */
     record DemoCorpus(String name, String file, String documentRule, String domain, String split) {}
 
     static final List<DemoCorpus> CORPORA = List.of(
@@ -94,11 +94,11 @@ public final class DemoCommand implements Callable<Integer> {
      * paragraph boundary: the first fifth is held out for perplexity, the rest is drawn from for
      * calibration, and no calibration window can overlap the evaluated text. The two parts are derived
      * deterministically (same bytes every time, so registration stays idempotent) into the state
-     * directory; the shared file is not touched.
+     * directory; the original file is not touched.
      */
     static Map<String, Path> splitHeldOut(Path source, Path folder) throws java.io.IOException {
         if (!Files.isRegularFile(source)) {
-            throw CalibraException.invalidArgument("the demo corpus " + source + " is missing; set CALIBRA_ASSETS to the shared assets");
+            throw CalibraException.invalidArgument("the demo corpus " + source + " is missing; set CALIBRA_ASSETS to a folder with the repository's assets/ layout");
         }
         String[] paragraphs = Files.readString(source, StandardCharsets.UTF_8).split("\n\n", -1);
         int heldOut = paragraphs.length / 5;
@@ -121,17 +121,12 @@ public final class DemoCommand implements Callable<Integer> {
     /** Registers the model folder (as `models register` does); the same content returns the existing model. */
     static Model registerModel(Services services, Path folder) {
         if (!Files.isDirectory(folder)) {
-            throw CalibraException.invalidArgument("the demo model " + folder + " is missing; set CALIBRA_ASSETS to the shared assets");
+            throw CalibraException.invalidArgument("the demo model " + folder + " is missing; set CALIBRA_ASSETS to a folder with"
+                    + " the repository's assets/ layout");
         }
-        RegisterModelRequest.Builder request = RegisterModelRequest.newBuilder().setName(folder.getFileName().toString())
-                .setArtifactUri(folder.toString()).setDescription("the demo model");
-        try (ModelFolder model = ModelFolder.open(folder)) {
-            request.setArchitecture(model.architecture().hfName()).setParameterCount(model.parameterCount())
-                    .setDtype(model.dtype()).setSha256(model.sha256());
-        } catch (java.io.IOException | RuntimeException invalid) {
-            throw CalibraException.invalidArgument(folder + " is not a usable model folder: " + invalid.getMessage());
-        }
-        return RegistryGrpc.newBlockingStub(services.channel("registry")).registerModel(request.build());
+        RegisterModelRequest request = ModelSources.describe(new ModelSources.Source(folder, null), folder.getFileName().toString(),
+                "the demo model").setDescription("the demo model").build();
+        return RegistryGrpc.newBlockingStub(services.channel("registry")).registerModel(request);
     }
 
     /** Replaces a name where it follows {@code keyRegex} ("corpus: c4", "models: [stories260K"), not in labels. */

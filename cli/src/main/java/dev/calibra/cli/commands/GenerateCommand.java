@@ -3,8 +3,10 @@ package dev.calibra.cli.commands;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
 import dev.calibra.cli.FlagValues;
+import dev.calibra.cli.ModelSources;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
+import dev.calibra.hub.HubReference;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.Devices;
 import dev.calibra.model.ModelFolder;
@@ -28,7 +30,8 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @picocli.CommandLine.ParentCommand CalibraCommand root;
 
-    @Option(names = "--model", required = true, description = "Model id or name in the registry, or a model folder.")
+    @Option(names = "--model", required = true,
+            description = "Model id or name in the registry, a model folder, or hf://ORG/NAME[@REV] (pulled into the hub cache).")
     String model;
 
     @Option(names = "--prompt", defaultValue = "", description = "Text to continue; empty starts from BOS alone.")
@@ -91,6 +94,9 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     private Path resolve() {
+        if (HubReference.isHubUri(model)) {
+            return new ModelSources(root.env(), root.stackConfig(), root.output()).resolve(model, "--model").folder();
+        }
         Path local = Path.of(model);
         if (Files.isDirectory(local)) {
             return local.toAbsolutePath().normalize();

@@ -4,27 +4,33 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
 import dev.calibra.cli.FlagValues;
+import dev.calibra.cli.ModelSources;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
-import dev.calibra.model.ModelFolder;
+import dev.calibra.hub.HubReference;
 import dev.calibra.proto.v1.GetModelRequest;
 import dev.calibra.proto.v1.ListModelsRequest;
 import dev.calibra.proto.v1.ListModelsResponse;
 import dev.calibra.proto.v1.Model;
+import dev.calibra.proto.v1.QueryScoresRequest;
+import dev.calibra.proto.v1.QueryScoresResponse;
 import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.proto.v1.RegistryGrpc;
+import dev.calibra.proto.v1.Score;
 import dev.calibra.rpc.CalibraException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** calibra models register|list|show. */
+/** calibra models register|pull|list|show. */
 @Command(name = "models", description = "Register and inspect models.",
-        subcommands = {ModelsCommand.Register.class, ModelsCommand.ListModels.class, ModelsCommand.Show.class})
+        subcommands = {ModelsCommand.Register.class, ModelsCommand.Pull.class, ModelsCommand.ListModels.class,
+                ModelsCommand.Show.class})
 public final class ModelsCommand {
 
     @ParentCommand CalibraCommand root;
@@ -47,47 +53,89 @@ public final class ModelsCommand {
         return json;
     }
 
-    @Command(name = "register", description = "Validate a HuggingFace model folder and register it as a base model.")
+    @Command(name = "register", description = "Validate a HuggingFace model folder (or pull hf://ORG/NAME@REV) and register it as a base model.")
     static final class Register implements Callable<Integer> {
         @ParentCommand ModelsCommand parent;
 
-        @Option(names = "--path", required = true, description = "Model folder (config.json, safetensors, tokenizer.json).")
-        Path path;
+        @Option(names = "--path", required = true,
+                description = "Model folder (config.json, safetensors, tokenizer.json), or hf://ORG/NAME[@REV] on the Hub.")
+        String path;
 
-        @Option(names = "--name", description = "Name in the registry; default: the folder's name.")
+        @Option(names = "--name", description = "Name in the registry; default: the folder's (or repository's) name.")
         String name;
 
         @Option(names = "--description", defaultValue = "")
         String description;
 
         @Override
-        public Integer call() throws Exception {
+        public Integer call() {
             Output output = parent.root.output();
-            Path folder = path.toAbsolutePath().normalize();
-            if (!Files.isDirectory(folder)) {
-                throw CalibraException.invalidArgument("--path " + folder + " is not a folder");
-            }
-            RegisterModelRequest.Builder request = RegisterModelRequest.newBuilder()
-                    .setName(name != null ? name : folder.getFileName().toString())
-                    .setArtifactUri(folder.toString())
-                    .setDescription(description);
-            // Validate here, where model-core runs: config, weights against it, tokenizer against the vocabulary.
-            try (ModelFolder model = ModelFolder.open(folder)) {
-                model.openTokenizer().close();
-                request.setArchitecture(model.architecture().hfName())
-                        .setParameterCount(model.parameterCount())
-                        .setDtype(model.dtype())
-                        .setSha256(model.sha256());
-            } catch (java.io.IOException | RuntimeException invalid) {
-                throw CalibraException.invalidArgument("--path " + folder + " is not a usable model folder: " + invalid.getMessage());
-            }
-            try (Services services = parent.root.services()) {
-                Model model = registry(services).registerModel(request.build());
-                output.line(summary(model));
-                output.emit(toJson(model));
-            }
-            return 0;
+            ModelSources.Source source = parent.sources(output).resolve(path, "--path");
+            return parent.register(output, source, name, description);
         }
+    }
+
+    @Command(name = "pull", description = "Download a model repository from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN) into the"
+            + " hub cache, verifying every file, and register it with its origin.")
+    static final class Pull implements Callable<Integer> {
+        @ParentCommand ModelsCommand parent;
+
+        @Parameters(paramLabel = "ORG/NAME", description = "Repository id, or hf://ORG/NAME[@REV].")
+        String repository;
+
+        @Option(names = "--revision", description = "Branch, tag or commit (default: main, or the @REV given).")
+        String revision;
+
+        @Option(names = "--include", description = "Only files matching this glob (as huggingface-cli's --include); repeatable.")
+        List<String> includes = new ArrayList<>();
+
+        @Option(names = "--name", description = "Name in the registry; default: the repository's name.")
+        String name;
+
+        @Option(names = "--description", defaultValue = "")
+        String description;
+
+        @Override
+        public Integer call() {
+            Output output = parent.root.output();
+            HubReference reference = ModelSources.parse(repository.startsWith("hf://") ? repository : "hf://" + repository,
+                    "ORG/NAME");
+            if (revision != null) {
+                if (repository.contains("@") && !reference.revision().equals(revision)) {
+                    throw CalibraException.invalidArgument("--revision " + revision + " contradicts the @" + reference.revision()
+                            + " in " + repository + "; give one");
+                }
+                reference = ModelSources.parse("hf://" + reference.repoId() + "@" + revision, "--revision");
+            }
+            ModelSources.Source source = parent.sources(output).pull(reference, includes);
+            return parent.register(output, source, name, description);
+        }
+    }
+
+    ModelSources sources(Output output) {
+        return new ModelSources(root.env(), root.stackConfig(), output);
+    }
+
+    /** Validates the folder here, where model-core runs, then registers it (the same content returns the existing model). */
+    int register(Output output, ModelSources.Source source, String name, String description) {
+        String defaultName = source.pulled() ? source.origin().getRepoId().substring(source.origin().getRepoId().indexOf('/') + 1)
+                : source.folder().getFileName().toString();
+        RegisterModelRequest request = ModelSources.describe(source, name != null ? name : defaultName, "--path")
+                .setDescription(description).build();
+        try (Services services = root.services()) {
+            Model model = registry(services).registerModel(request);
+            output.line(summary(model));
+            if (model.hasOrigin()) {
+                output.line("  origin    " + origin(model));
+            }
+            output.emit(toJson(model));
+        }
+        return 0;
+    }
+
+    static String origin(Model model) {
+        return "hf://" + model.getOrigin().getRepoId() + "@" + model.getOrigin().getRevision() + " (commit "
+                + model.getOrigin().getCommit() + " on " + model.getOrigin().getHubEndpoint() + ")";
     }
 
     @Command(name = "list", description = "List registered models, newest first.")
@@ -125,7 +173,7 @@ public final class ModelsCommand {
         }
     }
 
-    @Command(name = "show", description = "Show one model with its lineage.")
+    @Command(name = "show", description = "Show one model: its lineage or origin and every score recorded for it.")
     static final class Show implements Callable<Integer> {
         @ParentCommand ModelsCommand parent;
 
@@ -141,14 +189,40 @@ public final class ModelsCommand {
                 output.line("  artifact  " + model.getArtifactUri());
                 output.line("  sha256    " + model.getSha256());
                 output.line("  created   " + java.time.Instant.ofEpochSecond(model.getCreatedAt().getSeconds()));
+                if (model.hasOrigin()) {
+                    output.line("  origin    " + origin(model));
+                }
                 if (model.hasCompression()) {
                     output.line("  lineage   parent " + model.getParentModelId() + ", " + model.getCompression().getMethod() + " "
                             + model.getCompression().getParametersMap() + ", calibration set "
                             + model.getCompression().getCalibrationSetId() + ", job " + model.getProducingJobId());
                 }
-                output.emit(toJson(model));
+                List<Score> scores = scores(services, model.getId());
+                output.line(scores.isEmpty() ? "  scores    none yet; calibra eval --model " + model.getName() + " --tasks ..."
+                        : "  scores");
+                for (Score score : scores) {
+                    output.line(String.format("    %-18s %-16s %10.4f ± %.4f  n=%d  %s", score.getTask(), score.getMetric(),
+                            score.getValue(), score.getStderr(), score.getN(), score.getSettingsMap()));
+                }
+                ObjectNode json = toJson(model);
+                ArrayNode scoreList = json.putArray("scores");
+                scores.forEach(score -> scoreList.add(Output.tree(score)));
+                output.emit(json);
             }
             return 0;
+        }
+
+        /** Every score of the model, newest first as the registry pages them. */
+        private static List<Score> scores(Services services, String modelId) {
+            List<Score> scores = new ArrayList<>();
+            String token = "";
+            do {
+                QueryScoresResponse page = registry(services).queryScores(QueryScoresRequest.newBuilder().setModelId(modelId)
+                        .setPageSize(1000).setPageToken(token).build());
+                scores.addAll(page.getScoresList());
+                token = page.getNextPageToken();
+            } while (!token.isEmpty());
+            return scores;
         }
     }
 }
