@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.calibra.hub.LocalHubServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,10 +14,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -77,6 +83,43 @@ class FreshCloneIT {
         assertTrue(rebuilt.stderr().contains(BUILDING) && rebuilt.stderr().contains(changed), rebuilt.stderr());
         LocalStack.CliResult after = clone.cli("--version");
         assertFalse(after.stderr().contains(BUILDING), after.stderr());
+    }
+
+    /**
+     * The README's quick start, as written, in the clone. The hub is a local server speaking the Hugging Face
+     * Hub's protocol (no hub access here) that serves the shipped stories260K under the repository name the
+     * README uses, so every command runs as a newcomer types it.
+     */
+    @Test
+    @Order(3)
+    void readmeQuickStart_runsAsWritten_toACompressedEvaluatedModel() throws Exception {
+        String block = quickStart(Files.readString(clone.root().resolve("README.md"), StandardCharsets.UTF_8));
+        Matcher pull = Pattern.compile("models pull (\\S+)").matcher(block);
+        assertTrue(pull.find(), "the quick start pulls a model: " + block);
+        try (LocalHubServer hub = LocalHubServer.start()) {
+            hub.serve(pull.group(1), clone.root().resolve("assets/models/stories260K"));
+            LocalStack.CliResult run = clone.run(List.of("bash", "-euo", "pipefail", "-c", block),
+                    Map.of("HF_ENDPOINT", hub.endpoint().toString()));
+            assertEquals(0, run.exitCode(), "the quick start failed:\n" + run.stdout() + "\n" + run.stderr());
+
+            JsonNode compressed = clone.cli("models", "show", "my-model-gptq4", "--json").json();
+            assertEquals("gptq", compressed.get("compression").get("method").asText());
+            Set<String> tasks = new HashSet<>(compressed.get("scores").findValuesAsText("task"));
+            assertTrue(tasks.containsAll(List.of("arc_easy", "piqa")) && tasks.size() == 3, "perplexity and two tasks: " + tasks);
+            JsonNode base = clone.cli("models", "show", compressed.get("parent_model_id").asText(),
+                    "--json").json();
+            assertEquals(LocalHubServer.commitOf(pull.group(1)), base.get("origin").get("commit").asText(), "lineage to the commit");
+        } finally {
+            clone.down();
+        }
+    }
+
+    /** The bash block that follows the quick-start marker in README.md. */
+    static String quickStart(String readme) {
+        int marker = readme.indexOf("<!-- quick-start");
+        assertTrue(marker >= 0, "README.md has a quick-start block");
+        int start = readme.indexOf("```bash\n", marker) + "```bash\n".length();
+        return readme.substring(start, readme.indexOf("```", start));
     }
 
     private static void touch(String relative) throws IOException {
