@@ -66,4 +66,28 @@ class CompressionCliIT {
         assertTrue(bad.json().get("error").get("message").asText().contains("bits"), bad.stdout());
         assertEquals(modelsBefore, stack.cli("models", "list", "--json").json().get("models").size());
     }
+
+    @Test
+    void explicitZeroFlags_areRefusedWithTheFlagNamed_andNothingIsQueued() {
+        LocalStack stack = LocalStack.shared();
+        int jobsBefore = stack.cli("jobs", "list", "--limit", "1000000", "--json").json().get("jobs").size();
+        String[][] calls = {
+            {"compress", "--model", "compress-base", "--method", "gptq", "--bits", "0"},
+            {"compress", "--model", "compress-base", "--method", "gptq", "--group-size", "0"},
+            {"compress", "--model", "compress-base", "--method", "sparsegpt", "--sparsity", "0"},
+            {"calibrate", "--model", "compress-base", "--corpus", "compress-tinystories", "-n", "0"},
+            {"calibrate", "--model", "compress-base", "--corpus", "compress-tinystories", "--seq-len", "0"},
+        };
+        for (String[] call : calls) {
+            String flag = call[call.length - 2];
+            String[] withJson = java.util.Arrays.copyOf(call, call.length + 1);
+            withJson[call.length] = "--json";
+            LocalStack.CliResult refused = stack.cli(withJson);
+            assertEquals(1, refused.exitCode(), String.join(" ", call));
+            JsonNode error = refused.json().get("error");
+            assertEquals("INVALID_ARGUMENT", error.get("code").asText(), error.toString());
+            assertTrue(error.get("message").asText().contains("'" + flag + "'"), error.toString());
+        }
+        assertEquals(jobsBefore, stack.cli("jobs", "list", "--limit", "1000000", "--json").json().get("jobs").size(), "nothing queued");
+    }
 }
