@@ -118,7 +118,7 @@ class CalibrationCliIT {
         String[][] bad = {
             {"--seq-len", "4096", "-n", "4", "context of 512 tokens"},
             {"--strategy", "best_windows", "--seq-len", "128", "'best_windows'"},
-            {"-n", "0", "--seq-len", "128", "n_samples must be > 0"},
+            {"-n", "0", "--seq-len", "128", "'-n', '--samples': must be > 0"},
         };
         for (String[] input : bad) {
             LocalStack.CliResult result = stack.cli("calibrate", "--corpus", corpusId, "--model", modelId,
