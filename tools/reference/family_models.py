@@ -2,7 +2,7 @@
 """Tiny random checkpoints of the LLM families people compress, with float64 golden logits.
 
 Each case is a HuggingFace-layout folder (config.json with the family's real field names, safetensors with
-its real tensor names, the stories260K tokenizer) plus golden.safetensors computed by our own float64
+its real tensor names, the stories260K tokenizer) plus golden/<case>.safetensors computed by our own float64
 transcription of transformers (family_forward.py, family_rope.py; sources named there and in
 testvectors/families/README.md). There is no transformers package here: the transcription is the reference.
 Run with Debian's python3-torch:
@@ -394,7 +394,9 @@ def write_case(directory, case, ids):
         "perplexity": f"exp(mean NLL of input_ids[1:{SEQ_LEN}] given their prefix)",
         "torch": torch.__version__, "made_by": "tools/reference/family_models.py generate",
     }
-    write_safetensors(os.path.join(folder, "golden.safetensors"), {
+    # beside the model folder, not in it: a loader would take a second safetensors file for a shard
+    os.makedirs(os.path.join(directory, "golden"), exist_ok=True)
+    write_safetensors(golden_path(directory, case["name"]), {
         "input_ids": ("I32", torch.tensor(ids, dtype=torch.int32)),
         "logits_f64": ("F64", logits),
         "logits": ("F32", logits.float()),
@@ -407,6 +409,10 @@ def write_case(directory, case, ids):
           f"greedy_margin={margin:.3f} greedy={greedy}")
 
 
+def golden_path(directory, name):
+    return os.path.join(directory, "golden", name + ".safetensors")
+
+
 def generate(directory):
     os.makedirs(directory, exist_ok=True)
     ids = input_ids()
@@ -415,14 +421,14 @@ def generate(directory):
     return 0
 
 
-def verify_case(folder, case):
+def verify_case(directory, folder, case):
     """Recompute one case from its folder; True when everything matches the stored golden values."""
     with open(os.path.join(folder, "config.json")) as f:
         config = json.load(f)
     weights = read_checkpoint(folder)
     expected_layout = {name: shape for name, shape, _ in checkpoint_layout(config)}
     layout_ok = {n: list(t.shape) for n, t in weights.items()} == expected_layout
-    stored, _ = read_safetensors(os.path.join(folder, "golden.safetensors"))
+    stored, _ = read_safetensors(golden_path(directory, case))
     ids = [int(i) for i in stored["input_ids"][1]]
     logits, greedy, perplexity, margin = golden(config, weights, ids)
     expected = as_float64(*stored["logits_f64"])
@@ -446,7 +452,7 @@ def verify(directory):
             print(f"{case['name']:24s} MISSING")
             ok = False
             continue
-        ok &= verify_case(folder, case["name"])
+        ok &= verify_case(directory, folder, case["name"])
     print("all cases reproduce" if ok else "SOME CASES DIFFER")
     return 0 if ok else 1
 

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.calibra.model.config.ModelConfig;
+import dev.calibra.model.decoder.LinearSpec;
 import java.util.List;
 
 /**
@@ -45,8 +46,13 @@ public interface CausalLm extends AutoCloseable {
     /** Final norm and language-model head: {@code [batch, seq, hidden]} to {@code [batch, seq, vocab]}. */
     NDArray head(NDArray hidden);
 
-    /** HF names of the linears of one block, in execution order. */
-    List<String> linearNames();
+    /** The linears of one block in execution order, as the model's family describes them. */
+    List<LinearSpec> linears();
+
+    /** Names of the linears of one block ("q_proj", "qkv_proj", "fc1"), in execution order. */
+    default List<String> linearNames() {
+        return linears().stream().map(LinearSpec::name).toList();
+    }
 
     /** A copy of a linear's weight {@code [out_features, in_features]} in {@code into}. */
     NDArray linearWeight(int layer, String linearName, NDManager into);

@@ -2,12 +2,11 @@ package dev.calibra.model;
 
 import ai.djl.Device;
 import dev.calibra.artifacts.ContentHash;
-import dev.calibra.model.config.Architecture;
-import dev.calibra.model.config.LlamaConfig;
 import dev.calibra.model.config.ModelConfig;
 import dev.calibra.model.config.ModelConfigs;
 import dev.calibra.model.gptq.GptqCheckpoint;
-import dev.calibra.model.llama.LlamaModel;
+import dev.calibra.model.decoder.DecoderModel;
+import dev.calibra.model.decoder.DecoderSpec;
 import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.SafetensorsCheckpoint;
 import dev.calibra.model.safetensors.TensorInfo;
@@ -57,6 +56,7 @@ public final class ModelFolder implements AutoCloseable {
         TokenizerFiles tokenizerFiles = TokenizerFiles.read(tokenizerJson);
         // a GPTQ-packed folder reads back dequantized to float32
         TensorSource checkpoint = GptqCheckpoint.wrapIfPacked(configJson, SafetensorsCheckpoint.open(folder));
+        config = matchPrefix(config, checkpoint);
         try {
             tokenizerFiles.requireMatchesModel(config.vocabSize());
             return new ModelFolder(folder, config, checkpoint, tokenizerFiles);
@@ -64,6 +64,20 @@ public final class ModelFolder implements AutoCloseable {
             checkpoint.close();
             throw e;
         }
+    }
+
+    /** The family's names under the prefix this checkpoint uses, when it uses another one the family knows. */
+    private static ModelConfig matchPrefix(ModelConfig config, TensorSource checkpoint) {
+        DecoderSpec.TensorNames names = config.decoder().names();
+        if (checkpoint.contains(names.global(names.embedTokens()))) {
+            return config;
+        }
+        for (String prefix : config.family().alternativePrefixes()) {
+            if (checkpoint.contains(prefix + names.embedTokens())) {
+                return config.withDecoder(config.decoder().withNames(names.withPrefix(prefix)));
+            }
+        }
+        return config;
     }
 
     public Path path() {
@@ -74,7 +88,8 @@ public final class ModelFolder implements AutoCloseable {
         return config;
     }
 
-    public Architecture architecture() {
+    /** The HF architecture name config.json gives, e.g. "Qwen3ForCausalLM". */
+    public String architecture() {
         return config.architecture();
     }
 
@@ -118,9 +133,7 @@ public final class ModelFolder implements AutoCloseable {
 
     /** The model on {@code device}; it reads weights from this folder, which must stay open. */
     public CausalLm load(Device device) throws IOException {
-        return switch (config.family()) {
-            case LLAMA -> LlamaModel.load((LlamaConfig) config, checkpoint, device);
-        };
+        return DecoderModel.load(config, checkpoint, device);
     }
 
     @Override

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import dev.calibra.artifacts.ContentHash;
-import dev.calibra.model.config.Architecture;
-import dev.calibra.model.config.LlamaConfig;
+import dev.calibra.model.decoder.DecoderSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,16 +35,16 @@ class ModelFolderTest {
     @Test
     void open_stories260K_reportsArchitectureDtypeAndParameterCount() throws IOException {
         try (ModelFolder folder = ModelFolder.open(TestData.stories260K())) {
-            LlamaConfig c = (LlamaConfig) folder.config();
-            int kv = c.numKeyValueHeads() * c.headDim();
+            DecoderSpec.Dims c = folder.config().decoder().dims();
+            int kv = c.kvHeads() * c.headDim();
             // embed + lm_head + final norm + per block (2 norms, q, k, v, o, gate, up, down)
-            long expected = 2L * c.vocabSize() * c.hiddenSize() + c.hiddenSize() + c.numHiddenLayers()
-                    * (2L * c.hiddenSize() + 2L * c.hiddenSize() * c.hiddenSize() + 2L * kv * c.hiddenSize()
-                    + 3L * c.hiddenSize() * c.intermediateSize());
+            long expected = 2L * c.vocab() * c.hidden() + c.hidden() + c.layers()
+                    * (2L * c.hidden() + 2L * c.hidden() * c.hidden() + 2L * kv * c.hidden()
+                    + 3L * c.hidden() * c.intermediate());
             assertEquals(expected, folder.parameterCount());
             assertEquals(292_800, folder.parameterCount());
             assertEquals("float32", folder.dtype());
-            assertEquals(Architecture.LLAMA_FOR_CAUSAL_LM, folder.architecture());
+            assertEquals("LlamaForCausalLM", folder.architecture());
             assertEquals(ContentHash.ofFolder(TestData.stories260K()), folder.sha256());
         }
     }

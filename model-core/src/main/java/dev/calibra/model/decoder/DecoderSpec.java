@@ -107,6 +107,12 @@ public record DecoderSpec(Dims dims, Embedding embedding, Norm norm, Layout layo
             Optional<String> postAttentionNorm, Optional<String> postMlpNorm, Optional<String> queryNorm,
             Optional<String> keyNorm) {
 
+        /** The same names under another prefix (original OPT checkpoints say "decoder." where transformers saves "model.decoder."). */
+        public TensorNames withPrefix(String other) {
+            return new TensorNames(other, embedTokens, embedPositions, projectIn, projectOut, finalNorm, lmHead, attentionNorm, mlpNorm,
+                    postAttentionNorm, postMlpNorm, queryNorm, keyNorm);
+        }
+
         public String global(String name) {
             return prefix + name;
         }
@@ -114,6 +120,10 @@ public record DecoderSpec(Dims dims, Embedding embedding, Norm norm, Layout layo
         public String block(int layer, String name) {
             return prefix + "layers." + layer + "." + name;
         }
+    }
+
+    public DecoderSpec withNames(TensorNames other) {
+        return new DecoderSpec(dims, embedding, norm, layout, attention, layers, mlp, head, other, linears);
     }
 
     /** The linear named {@code name} ("q_proj"); {@link IllegalArgumentException} naming the valid ones. */

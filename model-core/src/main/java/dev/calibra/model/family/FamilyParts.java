@@ -7,6 +7,7 @@ import dev.calibra.model.decoder.DecoderSpec.Dims;
 import dev.calibra.model.decoder.DecoderSpec.TensorNames;
 import dev.calibra.model.decoder.LinearSpec;
 import dev.calibra.model.decoder.LinearSpec.Role;
+import dev.calibra.model.safetensors.HalfFloats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +32,20 @@ final class FamilyParts {
             case "relu" -> Activation.RELU;
             default -> throw config.refuse(field, "activation '" + name + "' is not one Calibra computes"
                     + " (silu, gelu, gelu_pytorch_tanh, gelu_new, gelu_fast, relu)");
+        };
+    }
+
+    /**
+     * Gemma's embedding normalizer: sqrt(hidden_size) as a tensor of the model's dtype (transformers casts it),
+     * so a bfloat16 checkpoint multiplies by the bfloat16 value (sqrt(3072) = 55.43 becomes 55.5).
+     */
+    static float embeddingNormalizer(ConfigFields config, int hidden) throws ModelFormatException {
+        float value = (float) Math.sqrt(hidden);
+        String dtype = config.optionalString("torch_dtype", config.optionalString("dtype", "float32"));
+        return switch (dtype) {
+            case "bfloat16" -> HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(value));
+            case "float16" -> HalfFloats.f16ToFloat(HalfFloats.floatToF16(value));
+            default -> value;
         };
     }
 

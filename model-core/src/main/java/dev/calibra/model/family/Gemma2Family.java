@@ -45,7 +45,7 @@ public final class Gemma2Family implements ModelFamily {
         // Gemma2Config's defaults when left out; null switches capping off
         double attentionCap = config.numberOrNone("attn_logit_softcapping", 50.0);
         double finalCap = config.numberOrNone("final_logit_softcapping", 30.0);
-        RopeSpec rope = RopeConfigs.read(config, dims.headDim(), 10000.0, dims.maxPositions());
+        RopeSpec rope = RopeConfigs.read(config, dims.headDim(), 10000.0, dims.maxPositions(), false);
         int window = config.optionalInt("sliding_window", 4096);
         // Gemma2DecoderLayer: even layers slide (layer_types: sliding if (i + 1) % 2)
         boolean[] sliding = FamilyParts.slidingLayers(config, dims.layers(), layer -> layer % 2 == 0);
@@ -53,7 +53,7 @@ public final class Gemma2Family implements ModelFamily {
         for (int layer = 0; layer < dims.layers(); layer++) {
             layers.add(new LayerAttention(sliding[layer], Optional.of(rope)));
         }
-        return new DecoderSpec(dims, new Embedding((float) Math.sqrt(dims.hidden()), dims.hidden(), Optional.empty()),
+        return new DecoderSpec(dims, new Embedding(FamilyParts.embeddingNormalizer(config, dims.hidden()), dims.hidden(), Optional.empty()),
                 new Norm(NormKind.RMS_ONE_PLUS, eps), Layout.SANDWICH,
                 new Attention(false, Math.pow(scalar, -0.5), attentionCap, window), layers, new Mlp(true, activation),
                 new Head(true, finalCap, tied),

@@ -44,6 +44,10 @@ public final class Gemma3Family implements ModelFamily {
         double scalar = config.optionalDouble("query_pre_attn_scalar", 256);
         double attentionCap = config.numberOrNone("attn_logit_softcapping", 0);
         double finalCap = config.numberOrNone("final_logit_softcapping", 0);
+        if (config.optionalBoolean("use_bidirectional_attention", false)) {
+            throw config.refuse("use_bidirectional_attention", "bidirectional attention (Gemma 3 embedding models) is not causal"
+                    + " language modelling");
+        }
         int window = config.optionalInt("sliding_window", 4096);
         int pattern = config.optionalInt("sliding_window_pattern", 6);
         if (pattern <= 0) {
@@ -57,7 +61,7 @@ public final class Gemma3Family implements ModelFamily {
         for (int layer = 0; layer < dims.layers(); layer++) {
             layers.add(new LayerAttention(sliding[layer], Optional.of(sliding[layer] ? local : global)));
         }
-        return new DecoderSpec(dims, new Embedding((float) Math.sqrt(dims.hidden()), dims.hidden(), Optional.empty()),
+        return new DecoderSpec(dims, new Embedding(FamilyParts.embeddingNormalizer(config, dims.hidden()), dims.hidden(), Optional.empty()),
                 new Norm(NormKind.RMS_ONE_PLUS, eps), Layout.SANDWICH,
                 new Attention(true, Math.pow(scalar, -0.5), attentionCap, window), layers, new Mlp(true, activation),
                 new Head(true, finalCap, tied),

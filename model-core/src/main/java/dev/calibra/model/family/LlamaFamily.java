@@ -61,7 +61,7 @@ public final class LlamaFamily implements ModelFamily {
             outputBias = false;
         }
         DecoderSpec.Activation activation = FamilyParts.activation(config, "hidden_act", "silu");
-        RopeSpec rope = RopeConfigs.read(config, dims.headDim(), 10000.0, dims.maxPositions());
+        RopeSpec rope = RopeConfigs.read(config, dims.headDim(), 10000.0, dims.maxPositions(), false);
         boolean[] sliding = slidingLayers(architecture, config, dims.layers());
         int window = 0;
         List<LayerAttention> layers = new ArrayList<>();

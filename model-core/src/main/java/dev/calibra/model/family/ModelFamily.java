@@ -24,4 +24,9 @@ public sealed interface ModelFamily permits LlamaFamily, Qwen3Family, Gemma2Fami
      * refused with {@link ConfigFields#refuse} naming it; nothing that changes the numbers is ignored.
      */
     DecoderSpec read(String architecture, ConfigFields config) throws ModelFormatException;
+
+    /** Tensor-name prefixes some checkpoints of the family use instead of the one transformers saves. */
+    default List<String> alternativePrefixes() {
+        return List.of();
+    }
 }

@@ -40,6 +40,12 @@ public final class OptFamily implements ModelFamily {
         return List.of("OPTForCausalLM");
     }
 
+    /** facebook's original OPT checkpoints name tensors "decoder.*"; save_pretrained writes "model.decoder.*". */
+    @Override
+    public List<String> alternativePrefixes() {
+        return List.of("decoder.");
+    }
+
     @Override
     public DecoderSpec read(String architecture, ConfigFields config) throws ModelFormatException {
         int hidden = config.requiredInt("hidden_size");

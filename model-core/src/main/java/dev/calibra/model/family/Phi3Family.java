@@ -42,7 +42,7 @@ public final class Phi3Family implements ModelFamily {
         double eps = config.optionalDouble("rms_norm_eps", 1e-5);
         boolean tied = config.optionalBoolean("tie_word_embeddings", false);
         DecoderSpec.Activation activation = FamilyParts.activation(config, "hidden_act", "silu");
-        RopeSpec rope = RopeConfigs.read(config, dims.headDim(), 10000.0, dims.maxPositions());
+        RopeSpec rope = RopeConfigs.read(config, dims.headDim(), 10000.0, dims.maxPositions(), true);
         boolean slidingEverywhere = config.has("sliding_window");
         int window = config.optionalInt("sliding_window", 0);
         boolean[] sliding = FamilyParts.slidingLayers(config, dims.layers(), layer -> slidingEverywhere);

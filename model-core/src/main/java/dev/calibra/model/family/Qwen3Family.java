@@ -40,7 +40,7 @@ public final class Qwen3Family implements ModelFamily {
         boolean tied = config.optionalBoolean("tie_word_embeddings", false);
         boolean bias = config.optionalBoolean("attention_bias", false);
         DecoderSpec.Activation activation = FamilyParts.activation(config, "hidden_act", "silu");
-        RopeSpec rope = RopeConfigs.read(config, dims.headDim(), 10000.0, dims.maxPositions());
+        RopeSpec rope = RopeConfigs.read(config, dims.headDim(), 10000.0, dims.maxPositions(), false);
         boolean use = config.optionalBoolean("use_sliding_window", false);
         int from = config.optionalInt("max_window_layers", 28);
         config.node("sliding_window");

@@ -33,51 +33,54 @@ final class RopeConfigs {
 
     private RopeConfigs() {}
 
-    /** The one rotary embedding of every layer. */
-    static RopeSpec read(ConfigFields config, int headDim, double defaultTheta, int maxPositions) throws ModelFormatException {
+    /**
+     * The one rotary embedding of every layer. As transformers standardizes it: {@code rope_scaling} (v4) wins
+     * over {@code rope_parameters} (v5) when both are given; theta comes from that entry, else the top level.
+     */
+    static RopeSpec read(ConfigFields config, int headDim, double defaultTheta, int maxPositions, boolean partialRotary)
+            throws ModelFormatException {
+        Optional<JsonNode> scaling = config.node("rope_scaling");
         Optional<JsonNode> parameters = config.node("rope_parameters");
+        if (scaling.isPresent()) {
+            return entry(config, "rope_scaling", scaling, headDim, defaultTheta, maxPositions, partialRotary);
+        }
         if (parameters.isPresent() && isPerLayerType(parameters.get())) {
             throw config.refuse("rope_parameters", "has one entry per layer type, which this family does not have");
         }
-        return entry(config, parameters.isPresent() ? "rope_parameters" : "rope_scaling", parameters, headDim, defaultTheta,
-                maxPositions, "rope_theta");
+        return entry(config, "rope_parameters", parameters, headDim, defaultTheta, maxPositions, partialRotary);
     }
 
     /**
-     * Gemma 3's rotary embedding of a layer type: v5 writes {@code rope_parameters} per layer type; v4 gives
-     * sliding layers rope_local_base_freq with no scaling and global layers rope_theta with rope_scaling.
+     * Gemma 3's rotary embedding of a layer type: v5 writes {@code rope_parameters} per layer type; the v4 layout
+     * gives sliding layers rope_local_base_freq with no scaling and global layers rope_theta with rope_scaling.
      */
     static RopeSpec forLayerType(ConfigFields config, String layerType, int headDim, double defaultTheta, int maxPositions)
             throws ModelFormatException {
+        Optional<JsonNode> scaling = config.node("rope_scaling");
         Optional<JsonNode> parameters = config.node("rope_parameters");
-        if (parameters.isPresent()) {
-            if (!isPerLayerType(parameters.get())) {
-                return entry(config, "rope_parameters", parameters, headDim, defaultTheta, maxPositions, "rope_theta");
-            }
+        if (scaling.isEmpty() && parameters.isPresent() && isPerLayerType(parameters.get())) {
             JsonNode entry = parameters.get().get(layerType);
             if (entry == null || !entry.isObject()) {
                 throw config.refuse("rope_parameters", "has no entry for " + layerType + " layers");
             }
-            return entry(config, "rope_parameters." + layerType, Optional.of(entry), headDim, defaultTheta, maxPositions, null);
+            return entry(config, "rope_parameters." + layerType, Optional.of(entry), headDim, defaultTheta, maxPositions, false);
         }
         if (layerType.equals(FamilyParts.SLIDING)) {
             double base = config.optionalDouble("rope_local_base_freq", defaultTheta);
-            return new RopeSpec.Fixed("default theta=" + base, rotaryDim(config, headDim, Optional.empty()), RopeFrequencies.standard(base,
-                    rotaryDim(config, headDim, Optional.empty())), 1.0);
+            int dim = rotaryDim(config, headDim, Optional.empty(), false);
+            return new RopeSpec.Fixed("default theta=" + base, dim, RopeFrequencies.standard(base, dim), 1.0);
         }
-        return entry(config, "rope_scaling", config.node("rope_scaling"), headDim, defaultTheta, maxPositions, "rope_theta");
+        return scaling.isPresent() ? entry(config, "rope_scaling", scaling, headDim, defaultTheta, maxPositions, false)
+                : entry(config, "rope_parameters", parameters, headDim, defaultTheta, maxPositions, false);
     }
 
     private static boolean isPerLayerType(JsonNode parameters) {
         return parameters.has(FamilyParts.FULL) || parameters.has(FamilyParts.SLIDING);
     }
 
-    /**
-     * One rope entry: {@code node} is rope_scaling (v4, theta at the top level in {@code thetaField}) or a
-     * rope_parameters entry (v5, theta inside); absent means the default type.
-     */
+    /** One rope entry (absent: the default type); theta inside it, else the top-level rope_theta. */
     private static RopeSpec entry(ConfigFields config, String field, Optional<JsonNode> node, int headDim, double defaultTheta,
-            int maxPositions, String thetaField) throws ModelFormatException {
+            int maxPositions, boolean partialRotary) throws ModelFormatException {
         JsonNode scaling = node.orElse(null);
         if (scaling != null && !scaling.isObject()) {
             throw config.refuse(field, "must be an object");
@@ -95,23 +98,33 @@ final class RopeConfigs {
                 }
             }
         }
-        double theta = scaling != null && scaling.has("rope_theta") ? number(config, field, scaling, "rope_theta")
-                : thetaField != null ? config.optionalDouble(thetaField, defaultTheta) : defaultTheta;
-        int dim = rotaryDim(config, headDim, Optional.ofNullable(scaling));
+        double topTheta = config.optionalDouble("rope_theta", defaultTheta);
+        double theta = scaling != null && scaling.has("rope_theta") ? number(config, field, scaling, "rope_theta") : topTheta;
+        int dim = rotaryDim(config, headDim, Optional.ofNullable(scaling), partialRotary);
         return switch (type) {
             case "default" -> new RopeSpec.Fixed("default theta=" + theta, dim, RopeFrequencies.standard(theta, dim), 1.0);
             case "linear" -> new RopeSpec.Fixed("linear theta=" + theta + " factor=" + number(config, field, scaling, "factor"), dim,
                     RopeFrequencies.linear(theta, dim, number(config, field, scaling, "factor")), 1.0);
-            case "dynamic" -> new RopeSpec.DynamicNtk(dim, theta, number(config, field, scaling, "factor"),
-                    scaling.has("original_max_position_embeddings")
-                            ? (int) number(config, field, scaling, "original_max_position_embeddings") : maxPositions);
-            case "llama3" -> new RopeSpec.Fixed("llama3 theta=" + theta + " " + scaling, dim, RopeFrequencies.llama3(theta, dim, number(config, field, scaling, "factor"),
-                    number(config, field, scaling, "low_freq_factor"), number(config, field, scaling, "high_freq_factor"),
-                    (int) number(config, field, scaling, "original_max_position_embeddings")), 1.0);
+            // dynamic NTK grows past max_position_embeddings (dynamic_rope_update)
+            case "dynamic" -> new RopeSpec.DynamicNtk(dim, theta, number(config, field, scaling, "factor"), maxPositions);
+            case "llama3" -> new RopeSpec.Fixed("llama3 theta=" + theta + " " + scaling, dim, RopeFrequencies.llama3(theta, dim,
+                    number(config, field, scaling, "factor"), number(config, field, scaling, "low_freq_factor"),
+                    number(config, field, scaling, "high_freq_factor"), originalMaxPositions(config, field, scaling, maxPositions)),
+                    1.0);
             case "yarn" -> yarn(config, field, scaling, theta, dim, maxPositions);
             case "longrope" -> longRope(config, field, scaling, theta, dim, maxPositions);
             default -> throw new IllegalStateException(type);
         };
+    }
+
+    /** original_max_position_embeddings: the top level (Phi-3 keeps it there), else the rope entry, else max_position_embeddings. */
+    private static int originalMaxPositions(ConfigFields config, String field, JsonNode scaling, int maxPositions)
+            throws ModelFormatException {
+        if (config.has("original_max_position_embeddings")) {
+            return config.optionalInt("original_max_position_embeddings", maxPositions);
+        }
+        return scaling.has("original_max_position_embeddings")
+                ? (int) number(config, field, scaling, "original_max_position_embeddings") : maxPositions;
     }
 
     /**
@@ -121,18 +134,17 @@ final class RopeConfigs {
      */
     private static RopeSpec yarn(ConfigFields config, String field, JsonNode scaling, double base, int dim, int maxPositions)
             throws ModelFormatException {
-        double factor = number(config, field, scaling, "factor");
-        int original = maxPositions;
-        if (scaling.has("original_max_position_embeddings")) {
-            original = (int) number(config, field, scaling, "original_max_position_embeddings");
-        }
+        int original = originalMaxPositions(config, field, scaling, maxPositions);
+        // v5: the explicit factor; derived from the two contexts only when it is missing
+        double factor = scaling.has("factor") ? number(config, field, scaling, "factor") : (double) maxPositions / original;
         double betaFast = scaling.has("beta_fast") ? number(config, field, scaling, "beta_fast") : 32;
         double betaSlow = scaling.has("beta_slow") ? number(config, field, scaling, "beta_slow") : 1;
         boolean truncate = !scaling.has("truncate") || scaling.get("truncate").asBoolean(true);
         double attentionFactor;
         if (scaling.has("attention_factor")) {
             attentionFactor = number(config, field, scaling, "attention_factor");
-        } else if (scaling.has("mscale") && scaling.has("mscale_all_dim")) {
+        } else if (scaling.has("mscale") && scaling.has("mscale_all_dim") && number(config, field, scaling, "mscale") != 0
+                && number(config, field, scaling, "mscale_all_dim") != 0) {
             attentionFactor = mscale(factor, number(config, field, scaling, "mscale"))
                     / mscale(factor, number(config, field, scaling, "mscale_all_dim"));
         } else {
@@ -181,11 +193,8 @@ final class RopeConfigs {
             throws ModelFormatException {
         double[] shortFactors = factors(config, field, scaling, "short_factor", dim / 2);
         double[] longFactors = factors(config, field, scaling, "long_factor", dim / 2);
-        int original = scaling.has("original_max_position_embeddings")
-                ? (int) number(config, field, scaling, "original_max_position_embeddings")
-                : config.optionalInt("original_max_position_embeddings", maxPositions);
-        double factor = original == maxPositions && scaling.has("factor") ? number(config, field, scaling, "factor")
-                : (double) maxPositions / original;
+        int original = originalMaxPositions(config, field, scaling, maxPositions);
+        double factor = scaling.has("factor") ? number(config, field, scaling, "factor") : (double) maxPositions / original;
         double attentionFactor;
         if (scaling.has("attention_factor")) {
             attentionFactor = number(config, field, scaling, "attention_factor");
@@ -208,10 +217,22 @@ final class RopeConfigs {
         return values;
     }
 
-    /** head_dim * partial_rotary_factor (top level, or in a v5 rope entry), even and at most head_dim. */
-    private static int rotaryDim(ConfigFields config, int headDim, Optional<JsonNode> scaling) throws ModelFormatException {
-        double partial = scaling.isPresent() && scaling.get().has("partial_rotary_factor")
-                ? scaling.get().get("partial_rotary_factor").asDouble() : config.optionalDouble("partial_rotary_factor", 1.0);
+    /**
+     * head_dim * partial_rotary_factor (top level, or in a v5 rope entry), even and at most head_dim. Only families
+     * whose attention rotates part of a head read it; elsewhere the top-level field is left to the unread-field
+     * check and a rope entry's is refused.
+     */
+    private static int rotaryDim(ConfigFields config, int headDim, Optional<JsonNode> scaling, boolean partialRotary)
+            throws ModelFormatException {
+        boolean inEntry = scaling.isPresent() && scaling.get().has("partial_rotary_factor");
+        if (!partialRotary) {
+            if (inEntry && scaling.get().get("partial_rotary_factor").asDouble() != 1.0) {
+                throw config.refuse("partial_rotary_factor", "this family rotates whole heads");
+            }
+            return headDim;
+        }
+        double partial = inEntry ? scaling.get().get("partial_rotary_factor").asDouble()
+                : config.optionalDouble("partial_rotary_factor", 1.0);
         int dim = (int) (headDim * partial);
         if (partial <= 0 || partial > 1 || dim % 2 != 0 || dim == 0) {
             throw config.refuse("partial_rotary_factor", "must give an even number of rotary dims in (0, head_dim " + headDim

@@ -12,24 +12,35 @@ import dev.calibra.model.CausalLm;
  */
 public final class TokenLogProbs {
 
+    /** Tokens of a sequence that go into the forward: all, or all but the last of a context + 1 long one. */
+    private static int fed(int[] sequence, int context) {
+        return sequence.length == context + 1 ? context : sequence.length;
+    }
+
     /** Per sequence: {@code logProbs[i][p]} and {@code greedy[i][p]} for p in 0..length-2. */
     public record Batch(double[][] logProbs, boolean[][] greedy) {}
 
     private TokenLogProbs() {}
 
-    /** Sequences may differ in length; shorter ones are padded on the right (causal: padding is never seen). */
+    /**
+     * Sequences may differ in length; shorter ones are padded on the right (causal: padding is never seen). The
+     * whole sequence goes in, its last token too, as transformers scores one: a length-dependent rotary embedding
+     * (dynamic NTK, LongRoPE) must see the sequence's full length. Only a sequence one token longer than the
+     * context (lm-evaluation-harness's max_length + 1) leaves its last token out, having nowhere to put it.
+     */
     public static Batch of(CausalLm model, int[][] sequences) {
+        int context = model.config().maxPositionEmbeddings();
         int batch = sequences.length;
         int width = 0;
         for (int[] sequence : sequences) {
-            width = Math.max(width, sequence.length - 1);
+            width = Math.max(width, fed(sequence, context));
         }
         int[] inputs = new int[batch * width];
         long[] targets = new long[batch * width];
         for (int i = 0; i < batch; i++) {
-            for (int p = 0; p < sequences[i].length - 1; p++) {
+            for (int p = 0; p < fed(sequences[i], context); p++) {
                 inputs[i * width + p] = sequences[i][p];
-                targets[i * width + p] = sequences[i][p + 1];
+                targets[i * width + p] = p + 1 < sequences[i].length ? sequences[i][p + 1] : 0;
             }
         }
         try (NDManager manager = model.newManager()) {
