@@ -112,7 +112,7 @@ public final class ModelSources {
         }
         try (ModelFolder model = ModelFolder.open(source.folder())) {
             model.openTokenizer().close();
-            request.setArchitecture(model.architecture().hfName()).setParameterCount(model.parameterCount())
+            request.setArchitecture(model.architecture()).setParameterCount(model.parameterCount())
                     .setDtype(model.dtype()).setSha256(model.sha256());
         } catch (IOException | RuntimeException invalid) {
             throw CalibraException.invalidArgument(flag + " " + (source.pulled() ? source.origin().getRepoId() + " ("

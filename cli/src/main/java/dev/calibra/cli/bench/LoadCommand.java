@@ -124,7 +124,7 @@ final class LoadCommand implements Callable<Integer> {
         RegisterModelRequest.Builder request = RegisterModelRequest.newBuilder().setName(MODEL_NAME)
                 .setArtifactUri(folder.toString()).setDescription("seeded by calibra bench load");
         try (ModelFolder model = ModelFolder.open(folder)) {
-            request.setArchitecture(model.architecture().hfName()).setParameterCount(model.parameterCount())
+            request.setArchitecture(model.architecture()).setParameterCount(model.parameterCount())
                     .setDtype(model.dtype()).setSha256(model.sha256());
         } catch (java.io.IOException | RuntimeException e) {
             throw CalibraException.invalidArgument(folder + " is not a usable model folder: " + e.getMessage());

@@ -8,6 +8,7 @@ import dev.calibra.cli.ModelSources;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.hub.HubReference;
+import dev.calibra.model.ModelFolder;
 import dev.calibra.proto.v1.GetModelRequest;
 import dev.calibra.proto.v1.ListModelsRequest;
 import dev.calibra.proto.v1.ListModelsResponse;
@@ -27,10 +28,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** calibra models register|pull|list|show. */
+/** calibra models register|pull|list|show|inspect. */
 @Command(name = "models", description = "Register and inspect models.",
         subcommands = {ModelsCommand.Register.class, ModelsCommand.Pull.class, ModelsCommand.ListModels.class,
-                ModelsCommand.Show.class})
+                ModelsCommand.Show.class, ModelsCommand.Inspect.class})
 public final class ModelsCommand {
 
     @ParentCommand CalibraCommand root;
@@ -109,6 +110,28 @@ public final class ModelsCommand {
             }
             ModelSources.Source source = parent.sources(output).pull(reference, includes);
             return parent.register(output, source, name, description);
+        }
+    }
+
+    @Command(name = "inspect", description = "Print what Calibra reads from a model folder (no stack needed): family, sizes,"
+            + " RoPE, sliding windows, the linears compression will touch; or what it refuses and why.")
+    static final class Inspect implements Callable<Integer> {
+        @ParentCommand ModelsCommand parent;
+
+        @Parameters(paramLabel = "DIR", description = "Model folder, or hf://ORG/NAME[@REV] (pulled into the hub cache).")
+        String path;
+
+        @Override
+        public Integer call() {
+            Output output = parent.root.output();
+            ModelSources.Source source = parent.sources(output).resolve(path, "DIR");
+            try (ModelFolder folder = ModelFolder.open(source.folder())) {
+                ObjectNode json = ModelInspection.describe(folder, output);
+                output.emit(json);
+            } catch (java.io.IOException | RuntimeException refused) {
+                throw CalibraException.invalidArgument(source.folder() + " is refused: " + refused.getMessage());
+            }
+            return 0;
         }
     }
 

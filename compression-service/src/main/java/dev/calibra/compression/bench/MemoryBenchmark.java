@@ -16,7 +16,6 @@ import dev.calibra.compression.output.CompressedModelWriter;
 import dev.calibra.compression.output.StorageFormat;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.ModelFolder;
-import dev.calibra.model.config.LlamaConfig;
 import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.SafetensorsWriter;
 
@@ -57,7 +56,7 @@ public final class MemoryBenchmark {
             write(folder, Integer.parseInt(args[2]), shared.resolve("assets/models/stories260K"));
         } else if (args[0].equals("estimate")) {
             try (ModelFolder model = ModelFolder.open(folder)) {
-                MemoryEstimate estimate = MemoryEstimate.of((LlamaConfig) model.config(),
+                MemoryEstimate estimate = MemoryEstimate.of(model.config().decoder(),
                         Integer.parseInt(args[2]), Integer.parseInt(args[3]), CompressionSpec.quantization(Method.GPTQ, 4));
                 System.out.println(estimate + " = " + gib(estimate.totalBytes()));
             }
@@ -116,7 +115,7 @@ public final class MemoryBenchmark {
         Path work = Files.createTempDirectory("calibra-memory");
         AnonymousPeak peak = AnonymousPeak.start();
         try (ModelFolder folder = ModelFolder.open(folderPath); CausalLm model = folder.load(Device.cpu())) {
-            estimate = MemoryEstimate.of((LlamaConfig) folder.config(), n, seq, spec);
+            estimate = MemoryEstimate.of(folder.config().decoder(), n, seq, spec);
             layers = model.numLayers();
             // as CompressionService runs it: a checkpoint per block, weights released, output written from them
             DriverListener checkpoints = BlockCheckpoint.writingTo(work);

@@ -1,6 +1,7 @@
 package dev.calibra.compression.driver;
 
-import dev.calibra.model.config.LlamaConfig;
+import dev.calibra.model.decoder.DecoderSpec;
+import dev.calibra.model.decoder.LinearSpec;
 import dev.calibra.rpc.CalibraException;
 
 /**
@@ -18,20 +19,27 @@ import dev.calibra.rpc.CalibraException;
 public record MemoryEstimate(long activationBytes, long weightBytes, long statisticBytes, long forwardBytes,
         long resultBytes) {
 
-    public static MemoryEstimate of(LlamaConfig config, int nSamples, int seqLen, CompressionSpec spec) {
-        long hidden = config.hiddenSize();
-        long inter = config.intermediateSize();
-        long qOut = (long) config.numAttentionHeads() * config.headDim();
-        long kvOut = (long) config.numKeyValueHeads() * config.headDim();
+    public static MemoryEstimate of(DecoderSpec decoder, int nSamples, int seqLen, CompressionSpec spec) {
+        long hidden = decoder.dims().hidden();
+        long inter = decoder.dims().intermediate();
         long activations = 2L * nSamples * seqLen * hidden * 4;
-        long blockWeights = (hidden * (qOut + 2 * kvOut) + qOut * hidden + 3 * hidden * inter) * 4;
-        long hessians = spec.trueSequential()
-                ? Math.max(3 * hidden * hidden, Math.max(qOut * qOut, inter * inter))
-                : 6 * hidden * hidden + qOut * qOut + inter * inter;
-        long largest = Math.max(hidden, Math.max(qOut, inter));
+        long blockWeights = decoder.linearParameters() * 4;
+        // one Hessian per linear of the widest group at once (true-sequential), else of every linear
+        long hessians = 0;
+        long largest = 0;
+        java.util.Map<Integer, Long> byGroup = new java.util.HashMap<>();
+        for (LinearSpec linear : decoder.linears()) {
+            long square = (long) linear.inFeatures() * linear.inFeatures();
+            byGroup.merge(linear.group(), square, Long::sum);
+            hessians += square;
+            largest = Math.max(largest, Math.max(linear.inFeatures(), linear.outFeatures()));
+        }
+        if (spec.trueSequential()) {
+            hessians = byGroup.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        }
         long statistics = (hessians + 3 * largest * largest) * 4;
         long batch = Math.min(nSamples, spec.batchSequences());
-        long forward = 4L * batch * seqLen * (config.numAttentionHeads() * (long) seqLen + 3 * inter + 4 * hidden);
+        long forward = 4L * batch * seqLen * (decoder.dims().heads() * (long) seqLen + 3 * inter + 4 * hidden);
         long results = blockWeights + hidden * inter * 4;
         return new MemoryEstimate(activations, 2 * blockWeights, statistics, forward, results);
     }

@@ -17,21 +17,18 @@ import java.util.List;
 import java.util.Map;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.LinearHook;
+import dev.calibra.model.decoder.LinearSpec;
 
 /**
  * The layer loop of IST-DASLab/gptq {@code llama_sequential} and locuslab/wanda {@code prune_wanda}:
  * embed the calibration samples; for each block run them through it while a {@link LinearHook} feeds
  * every linear's input to its compressor, compress each linear and swap the result in, then recompute
  * the block's outputs with the compressed weights and feed them to the next block. With true-sequential
- * the linears are compressed in GPTQ's groups (q/k/v, o, gate/up, down), the inputs captured again after
- * each group. The methods never see the model.
+ * the linears are compressed in the groups the model's family gives (GPTQ's q/k/v, o, gate/up, down; Phi-3's
+ * qkv, o, gate_up, down; OPT's q/k/v, out, fc1, fc2), the inputs captured again after each group. The methods
+ * never see the model.
  */
 public final class SequentialDriver {
-
-    /** GPTQ's {@code sequential} groups for Llama blocks. */
-    static final List<List<String>> TRUE_SEQUENTIAL_GROUPS = List.of(
-            List.of("q_proj", "k_proj", "v_proj"), List.of("o_proj"), List.of("gate_proj", "up_proj"),
-            List.of("down_proj"));
 
     private final CausalLm model;
     private final CompressionSpec spec;
@@ -123,8 +120,17 @@ public final class SequentialDriver {
         return all;
     }
 
+    /** The block's linears by their family's sequential group, groups in order. */
+    static List<List<String>> sequentialGroups(CausalLm model) {
+        java.util.TreeMap<Integer, List<String>> groups = new java.util.TreeMap<>();
+        for (LinearSpec linear : model.linears()) {
+            groups.computeIfAbsent(linear.group(), group -> new ArrayList<>()).add(linear.name());
+        }
+        return List.copyOf(groups.values());
+    }
+
     private List<LayerResult> compressBlock(int block, NDArray hidden, int seqLen) {
-        List<List<String>> groups = spec.trueSequential() ? TRUE_SEQUENTIAL_GROUPS : List.of(model.linearNames());
+        List<List<String>> groups = spec.trueSequential() ? sequentialGroups(model) : List.of(model.linearNames());
         List<LayerResult> results = new ArrayList<>();
         for (List<String> group : groups) {
             Map<String, LayerCompressor> compressors = new LinkedHashMap<>();

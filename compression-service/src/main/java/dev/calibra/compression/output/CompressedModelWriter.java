@@ -12,7 +12,8 @@ import dev.calibra.model.ModelFolder;
 import dev.calibra.model.gptq.GptqBitPacking;
 import dev.calibra.model.gptq.GptqConfig;
 import dev.calibra.model.gptq.PackedLinear;
-import dev.calibra.model.llama.LinearName;
+import dev.calibra.model.decoder.DecoderSpec;
+import dev.calibra.model.decoder.LinearSpec;
 import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.SafetensorsWriter;
 import dev.calibra.model.safetensors.TensorInfo;
@@ -45,21 +46,15 @@ public final class CompressedModelWriter {
 
     private CompressedModelWriter() {}
 
-    /** Names inside a block ("self_attn.q_proj") of the linears whose shape GPTQ cannot pack. */
+    /** Modules inside a block ("self_attn.q_proj") of the linears whose shape GPTQ cannot pack. */
     public static List<String> unpackableShapes(ModelFolder base) {
         List<String> unpackable = new ArrayList<>();
-        for (LinearName linear : LinearName.values()) {
-            long[] shape = base.checkpoint().info(linear.weightName(0)).shape();
-            if (!PackedLinear.packable((int) shape[0], (int) shape[1])) {
-                unpackable.add(moduleInBlock(linear) + " " + java.util.Arrays.toString(shape));
+        for (LinearSpec linear : base.config().decoder().linears()) {
+            if (!PackedLinear.packable(linear.outFeatures(), linear.inFeatures())) {
+                unpackable.add(linear.module() + " [" + linear.outFeatures() + ", " + linear.inFeatures() + "]");
             }
         }
         return unpackable;
-    }
-
-    static String moduleInBlock(LinearName linear) {
-        String weight = linear.weightName(0);
-        return weight.substring("model.layers.0.".length(), weight.length() - ".weight".length());
     }
 
     public static Written write(ModelFolder base, CompressionSpec spec, List<LayerResult> results, StorageFormat format,
@@ -74,9 +69,10 @@ public final class CompressedModelWriter {
      */
     public static Written write(ModelFolder base, CompressionSpec spec, List<LayerResult> results,
             BlockWeights released, StorageFormat format, ObjectNode report, Path folder) throws IOException {
+        DecoderSpec decoder = base.config().decoder();
         Map<String, LayerResult> byWeight = new LinkedHashMap<>();
         for (LayerResult result : results) {
-            byWeight.put(LinearName.fromHfName(result.linear()).weightName(result.block()), result);
+            byWeight.put(decoder.weightName(result.block(), decoder.linear(result.linear())), result);
         }
         Set<String> packed = spec.method().isQuantization() && format != StorageFormat.DENSE
                 ? packedLinears(results, format) : Set.of();
@@ -104,8 +100,8 @@ public final class CompressedModelWriter {
 
         List<String> packedNames = new ArrayList<>();
         List<String> denseNames = new ArrayList<>();
-        for (LinearName linear : LinearName.values()) {
-            (packed.contains(linear.hfName()) ? packedNames : denseNames).add(moduleInBlock(linear));
+        for (LinearSpec linear : decoder.linears()) {
+            (packed.contains(linear.name()) ? packedNames : denseNames).add(linear.module());
         }
         ObjectNode config = (ObjectNode) JSON.readTree(base.path().resolve(ModelFolder.CONFIG_JSON).toFile());
         config.remove(GptqConfig.KEY);

@@ -24,8 +24,7 @@ import dev.calibra.model.Devices;
 import dev.calibra.model.ModelFolder;
 import dev.calibra.model.ModelFormatException;
 import dev.calibra.model.ModelPreconditionException;
-import dev.calibra.model.config.LlamaConfig;
-import dev.calibra.model.llama.LinearName;
+import dev.calibra.model.decoder.DecoderSpec;
 import dev.calibra.model.tokenizer.Tokenizer;
 import dev.calibra.proto.v1.CalibrationSet;
 import dev.calibra.proto.v1.CompressRequest;
@@ -128,28 +127,28 @@ public class CompressionService {
         boolean registered = false;
         boolean leaseLost = false;
         try (ModelFolder folder = ModelFolder.open(localPath(base.getArtifactUri()))) {
-            LlamaConfig config = (LlamaConfig) folder.config();
+            DecoderSpec decoder = folder.config().decoder();
             int[][] samples = set == null ? null : samples(set, folder);
             if (format == StorageFormat.GPTQ && !CompressedModelWriter.unpackableShapes(folder).isEmpty()) {
                 throw CalibraException.invalidArgument("format: gptq cannot pack " + CompressedModelWriter.unpackableShapes(folder)
                         + " (GPTQ packs 32 values at a time; both dimensions must be multiples of 32); use format auto or dense");
             }
             if (samples != null) {
-                MemoryEstimate.of(config, samples.length, samples[0].length, spec).requireWithin(memoryBudgetBytes);
+                MemoryEstimate.of(decoder, samples.length, samples[0].length, spec).requireWithin(memoryBudgetBytes);
             }
             ResumeState resume = resume(observer.resumeFrom());
             // Checkpoints past the resume point were written by an attempt whose heartbeats never reached the
             // registry (it was away when they were due): those blocks are redone now and their files rewritten.
-            for (int block = resume.blocks(); block < config.numHiddenLayers(); block++) {
+            for (int block = resume.blocks(); block < decoder.dims().layers(); block++) {
                 store.delete(checkpointPrefix + "/" + BlockCheckpoint.fileName(block));
             }
             List<LayerResult> results;
             try (CausalLm model = folder.load(device)) {
-                results = new SequentialDriver(model, spec, listener(observer, checkpointPrefix, model.numLayers(),
+                results = new SequentialDriver(model, spec, listener(observer, checkpointPrefix, decoder,
                         resume.results().size(), start))
                         .run(samples, resume);
             }
-            ObjectNode report = report(request, spec, base, set, samples, device, results, start);
+            ObjectNode report = report(request, spec, decoder, base, set, samples, device, results, start);
             CompressedModelWriter.Written[] writtenBy = new CompressedModelWriter.Written[1];
             // the driver released each block's weights once its checkpoint was written: read them back from there
             BlockWeights checkpoints = BlockCheckpoint.readingFrom(
@@ -172,8 +171,8 @@ public class CompressionService {
             registered = true;
             CompressResult.Builder result = CompressResult.newBuilder().setModel(model)
                     .setElapsedSeconds((System.nanoTime() - start) / 1e9);
-            results.forEach(r -> result.addLayers(layerReport(r, written.packedLinears()
-                    .contains(moduleInBlock(r.linear())))));
+            results.forEach(r -> result.addLayers(layerReport(r, decoder, written.packedLinears()
+                    .contains(moduleInBlock(decoder, r.linear())))));
             return result.build();
         } catch (ModelFormatException e) {
             throw CalibraException.invalidArgument(e.getMessage());
@@ -266,7 +265,7 @@ public class CompressionService {
         return new ResumeState(lastBlock + 1, done, BlockCheckpoint.readingFrom(last.getParent()));
     }
 
-    private DriverListener listener(RunObserver observer, String checkpointPrefix, int blocks, int alreadyDone,
+    private DriverListener listener(RunObserver observer, String checkpointPrefix, DecoderSpec decoder, int alreadyDone,
             long start) {
         return new DriverListener() {
             private int done = alreadyDone;
@@ -274,11 +273,12 @@ public class CompressionService {
             @Override
             public void layerDone(LayerResult result, int totalBlocks) {
                 done++;
-                observer.layer(layerReport(result, false));
-                long total = (long) blocks * LinearName.values().length;
+                observer.layer(layerReport(result, decoder, false));
+                int blocks = decoder.dims().layers();
+                long total = (long) blocks * decoder.linears().size();
                 observer.progress(Progress.newBuilder().setFraction(Math.min(1.0, (double) done / total))
                         .setMessage(String.format("block %d/%d %s error %.3g", result.block() + 1, blocks,
-                                moduleInBlock(result.linear()), result.layer().relativeReconstructionError()))
+                                moduleInBlock(decoder, result.linear()), result.layer().relativeReconstructionError()))
                         .setStep(done).setTotalSteps(total).setElapsedSeconds((System.nanoTime() - start) / 1e9).build());
             }
 
@@ -308,14 +308,14 @@ public class CompressionService {
         };
     }
 
-    static String moduleInBlock(String linear) {
-        String weight = LinearName.fromHfName(linear).weightName(0);
-        return weight.substring("model.layers.0.".length(), weight.length() - ".weight".length());
+    /** The module path inside a block ("self_attn.q_proj") of a linear named as the driver names it ("q_proj"). */
+    static String moduleInBlock(DecoderSpec decoder, String linear) {
+        return decoder.linear(linear).module();
     }
 
-    static LayerReport layerReport(LayerResult result, boolean packed) {
+    static LayerReport layerReport(LayerResult result, DecoderSpec decoder, boolean packed) {
         LayerReport.Builder report = LayerReport.newBuilder().setBlock(result.block())
-                .setLinear(moduleInBlock(result.linear())).setRows(result.layer().rows())
+                .setLinear(moduleInBlock(decoder, result.linear())).setRows(result.layer().rows())
                 .setColumns(result.layer().columns()).setSeconds(result.seconds())
                 .setReconstructionError(result.layer().relativeReconstructionError()).setPacked(packed);
         if (result.layer() instanceof PrunedLayer p) {
@@ -326,7 +326,8 @@ public class CompressionService {
         return report.build();
     }
 
-    private static ObjectNode report(CompressRequest request, CompressionSpec spec, Model base, CalibrationSet set,
+    private static ObjectNode report(CompressRequest request, CompressionSpec spec, DecoderSpec decoder, Model base,
+            CalibrationSet set,
             int[][] samples, Device device, List<LayerResult> results, long start) {
         ObjectNode report = JSON.createObjectNode();
         report.put("method", spec.method().wireName());
@@ -340,7 +341,7 @@ public class CompressionService {
         report.put("elapsed_seconds", (System.nanoTime() - start) / 1e9);
         ArrayNode layers = report.putArray("layers");
         for (LayerResult result : results) {
-            ObjectNode layer = layers.addObject().put("block", result.block()).put("linear", moduleInBlock(result.linear()))
+            ObjectNode layer = layers.addObject().put("block", result.block()).put("linear", moduleInBlock(decoder, result.linear()))
                     .put("rows", result.layer().rows()).put("columns", result.layer().columns())
                     .put("relative_reconstruction_error", result.layer().relativeReconstructionError())
                     .put("seconds", result.seconds());

@@ -15,7 +15,7 @@ import dev.calibra.compression.output.CompressedModelWriter;
 import dev.calibra.compression.output.StorageFormat;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.ModelFolder;
-import dev.calibra.model.llama.LlamaModel;
+import dev.calibra.model.decoder.DecoderModel;
 import dev.calibra.model.scoring.Perplexity;
 import dev.calibra.model.scoring.WindowConvention;
 import java.io.IOException;
@@ -100,11 +100,11 @@ class CompressedFolderRoundTripTest {
         Path released = Files.createDirectories(temp.resolve("released"));
         try (ModelFolder base = ModelFolder.open(TinyStoriesCalibration.stories260K());
                 CausalLm model = base.load(Device.cpu())) {
-            int arraysBeforeRun = ((LlamaModel) model).openArrayCount();
+            int arraysBeforeRun = ((DecoderModel) model).openArrayCount();
             List<LayerResult> results = new SequentialDriver(model, spec, BlockCheckpoint.writingTo(temp))
                     .run(data.samples(), ResumeState.FRESH);
             assertTrue(results.stream().allMatch(r -> r.layer().weight() == null), "weights released");
-            assertEquals(arraysBeforeRun, ((LlamaModel) model).openArrayCount(), "the model holds no block afterwards");
+            assertEquals(arraysBeforeRun, ((DecoderModel) model).openArrayCount(), "the model holds no block afterwards");
             CompressedModelWriter.write(base, spec, results, BlockCheckpoint.readingFrom(temp), StorageFormat.AUTO,
                     new ObjectMapper().createObjectNode(), released);
         }
