@@ -30,8 +30,10 @@ def credentials_metadata():
 
 
 def compress_request(args) -> jobs_pb2.SubmitJobRequest:
-    parameters = compression_pb2.CompressionParameters(bits=args.bits, group_size=args.group_size,
-                                                       sparsity=args.sparsity)
+    # Only the flags given are set: a field left unset takes the method's default, a set one is checked as given.
+    given = {name: value for name, value in
+             (("bits", args.bits), ("group_size", args.group_size), ("sparsity", args.sparsity)) if value is not None}
+    parameters = compression_pb2.CompressionParameters(**given)
     compress = compression_pb2.CompressRequest(model_id=args.model, calibration_set_id=args.calibration_set,
                                                method=args.method, parameters=parameters,
                                                output_name=args.output_name)
@@ -89,9 +91,9 @@ def main(argv=None) -> int:
     parser.add_argument("--model", required=True, help="base model id or name")
     parser.add_argument("--calibration-set", default="", help="calibration set id (not needed by magnitude, rtn)")
     parser.add_argument("--method", default="gptq", help="gptq, rtn, sparsegpt, wanda or magnitude")
-    parser.add_argument("--bits", type=int, default=0, help="quantization bits (gptq, rtn); 0 = the method's default")
-    parser.add_argument("--group-size", type=int, default=0, help="columns per quantization group; 0 = default")
-    parser.add_argument("--sparsity", type=float, default=0.0, help="sparsity ratio in (0, 1) for pruning methods")
+    parser.add_argument("--bits", type=int, help="quantization bits (gptq, rtn); default: the method's")
+    parser.add_argument("--group-size", type=int, help="columns per quantization group; default: per channel")
+    parser.add_argument("--sparsity", type=float, help="sparsity ratio in (0, 1) for pruning methods")
     parser.add_argument("--output-name", default="", help="name of the registered result")
     parser.add_argument("--request-id", default=str(uuid.uuid4()), help="idempotency key (default: a new UUID)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the job (default 1800)")
