@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 # safetensors dtype names and their numpy little-endian element types
-NUMPY_TYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "BF16": "<u2"}
+NUMPY_TYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "U8": "|u1", "BF16": "<u2"}
 
 
 def float32_to_bf16_bits(values):
