@@ -5,6 +5,7 @@ import dev.calibra.cli.CalibraCommand;
 import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
+import dev.calibra.contract.MethodContracts;
 import dev.calibra.proto.v1.CompressRequest;
 import dev.calibra.proto.v1.CompressionParameters;
 import dev.calibra.proto.v1.GetModelRequest;
@@ -21,7 +22,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,10 +48,12 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--calibration", defaultValue = "", description = "Calibration set id (optional for magnitude and rtn).")
     String calibration;
 
-    @Option(names = "--method", required = true, description = "magnitude, wanda, sparsegpt, rtn or gptq.")
+    @Option(names = "--method", required = true, description = "gptq, rtn, spqr, awq, sparsegpt, wanda or magnitude"
+            + " (calibra's ListMethods gives each one's parameters and defaults).")
     String method;
 
-    @Option(names = "--bits", converter = FlagValues.Bits.class, description = "Quantization bits: 2, 3, 4 (default) or 8.")
+    @Option(names = "--bits", converter = FlagValues.Positive.class,
+            description = "Quantization bits: gptq, rtn, awq 2, 3, 4 (default) or 8; spqr 2..8 (default 3).")
     Integer bits;
 
     @Option(names = "--group-size", converter = FlagValues.GroupSize.class,
@@ -58,15 +63,36 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--sym", description = "Symmetric quantization grid.")
     boolean sym;
 
-    @Option(names = "--act-order", description = "GPTQ: quantize columns by decreasing Hessian diagonal.")
-    boolean actOrder;
+    @Option(names = "--act-order", negatable = true,
+            description = "Quantize columns by decreasing Hessian diagonal (gptq default off, spqr default on; --no-act-order).")
+    Boolean actOrder;
 
     @Option(names = "--true-sequential", description = "Re-capture inputs after each group of linears in a block.")
     boolean trueSequential;
 
-    @Option(names = "--damp", converter = FlagValues.Fraction.class,
-            description = "Hessian dampening, fraction of its mean diagonal, in (0, 1] (default 0.01).")
+    @Option(names = "--damp", converter = FlagValues.PositiveNumber.class,
+            description = "Hessian dampening, fraction of its mean diagonal (gptq, sparsegpt default 0.01, in (0, 1]; spqr 1.0).")
     Double damp;
+
+    @Option(names = "--qq-bits", converter = FlagValues.Positive.class,
+            description = "SpQR: bits of the second-level quantization of group scales and zeros, 1..8 (default 3).")
+    Integer qqBits;
+
+    @Option(names = "--qq-group-size", converter = FlagValues.Positive.class,
+            description = "SpQR: rows sharing one second-level scale and zero (default 16).")
+    Integer qqGroupSize;
+
+    @Option(names = "--outlier-threshold", converter = FlagValues.PositiveNumber.class,
+            description = "SpQR: relative error above which a weight stays a 16-bit outlier (default 0.2; Infinity: none).")
+    Double outlierThreshold;
+
+    @Option(names = "--scale-grid", converter = FlagValues.Positive.class,
+            description = "AWQ: points of the alpha grid of the scale search (default 20).")
+    Integer scaleGrid;
+
+    @Option(names = "--clip-search", negatable = true,
+            description = "AWQ: search a clipping range per row and group (default on; --no-clip-search).")
+    Boolean clipSearch;
 
     @Option(names = "--block-size", converter = FlagValues.Positive.class, description = "Columns per lazy batch update (default 128).")
     Integer blockSize;
@@ -93,8 +119,14 @@ public final class CompressCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Output output = root.output();
+        CompressionParameters parameters = parameters();
+        // the method's contract (compression.proto), checked here so nothing is queued that no worker can run
+        List<String> problems = MethodContracts.problems(method, parameters);
+        if (!problems.isEmpty()) {
+            throw CalibraException.invalidArgument(asFlags(problems.get(0)));
+        }
         CompressRequest request = CompressRequest.newBuilder().setModelId(model).setCalibrationSetId(calibration)
-                .setMethod(method).setParameters(parameters()).setFormat(outputFormat()).setOutputName(name)
+                .setMethod(method).setParameters(parameters).setFormat(outputFormat()).setOutputName(name)
                 .setDevice(device).build();
         try (Services services = root.services()) {
             JobsGrpc.JobsBlockingStub jobs = JobsGrpc.newBlockingStub(services.channel("registry"));
@@ -165,8 +197,25 @@ public final class CompressCommand implements Callable<Integer> {
 
     /** Only the flags given are set: the service applies its defaults to the rest and validates what is set. */
     CompressionParameters parameters() {
-        CompressionParameters.Builder p = CompressionParameters.newBuilder().setSym(sym).setActOrder(actOrder)
-                .setTrueSequential(trueSequential);
+        CompressionParameters.Builder p = CompressionParameters.newBuilder().setSym(sym).setTrueSequential(trueSequential);
+        if (actOrder != null) {
+            p.setActOrder(actOrder);
+        }
+        if (qqBits != null) {
+            p.setQqScaleBits(qqBits).setQqZeroBits(qqBits);
+        }
+        if (qqGroupSize != null) {
+            p.setQqGroupSize(qqGroupSize);
+        }
+        if (outlierThreshold != null) {
+            p.setOutlierThreshold(outlierThreshold);
+        }
+        if (scaleGrid != null) {
+            p.setScaleGrid(scaleGrid);
+        }
+        if (clipSearch != null) {
+            p.setClipSearch(clipSearch);
+        }
         if (bits != null) {
             p.setBits(bits);
         }
@@ -204,6 +253,22 @@ public final class CompressCommand implements Callable<Integer> {
             p.setPruneN(n).setPruneM(m);
         }
         return p.build();
+    }
+
+    /** The contract's field names, as this command's flags. */
+    private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("method", "--method"), Map.entry("bits", "--bits"),
+            Map.entry("group_size", "--group-size"), Map.entry("sym", "--sym"), Map.entry("act_order", "--act-order"),
+            Map.entry("damp_percent", "--damp"), Map.entry("block_size", "--block-size"), Map.entry("sparsity", "--sparsity"),
+            Map.entry("prune_n", "--pattern"), Map.entry("prune_m", "--pattern"), Map.entry("true_sequential", "--true-sequential"),
+            Map.entry("batch_size", "--batch-size"), Map.entry("qq_scale_bits", "--qq-bits"), Map.entry("qq_zero_bits", "--qq-bits"),
+            Map.entry("qq_group_size", "--qq-group-size"), Map.entry("outlier_threshold", "--outlier-threshold"),
+            Map.entry("scale_grid", "--scale-grid"), Map.entry("clip_search", "--clip-search"));
+
+    /** "bits: must be ..." as "--bits: must be ...". */
+    static String asFlags(String problem) {
+        int colon = problem.indexOf(':');
+        String field = colon < 0 ? "" : problem.substring(0, colon);
+        return FLAGS.containsKey(field) ? FLAGS.get(field) + problem.substring(colon) : problem;
     }
 
     private OutputFormat outputFormat() {

@@ -1,14 +1,14 @@
 package dev.calibra.compression.bench;
 
+import dev.calibra.compression.spec.GptqSpec;
+import dev.calibra.compression.spec.MethodSpec;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.calibra.compression.driver.CompressionSpec;
 import dev.calibra.compression.driver.DriverBenchmark;
 import dev.calibra.compression.driver.DriverListener;
 import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.driver.MemoryEstimate;
-import dev.calibra.compression.driver.Method;
 import dev.calibra.compression.driver.ResumeState;
 import dev.calibra.compression.driver.SequentialDriver;
 import dev.calibra.compression.output.BlockCheckpoint;
@@ -57,7 +57,7 @@ public final class MemoryBenchmark {
         } else if (args[0].equals("estimate")) {
             try (ModelFolder model = ModelFolder.open(folder)) {
                 MemoryEstimate estimate = MemoryEstimate.of(model.config().decoder(),
-                        Integer.parseInt(args[2]), Integer.parseInt(args[3]), CompressionSpec.quantization(Method.GPTQ, 4));
+                        Integer.parseInt(args[2]), Integer.parseInt(args[3]), GptqSpec.bits(4));
                 System.out.println(estimate + " = " + gib(estimate.totalBytes()));
             }
         } else {
@@ -104,7 +104,7 @@ public final class MemoryBenchmark {
 
     static void run(Path folderPath, int n, int seq, Path shared) throws IOException {
         int[][] samples = DriverBenchmark.tinyStoriesWindows(folderPath, shared, n, seq);
-        CompressionSpec spec = CompressionSpec.quantization(Method.GPTQ, 4);
+        MethodSpec spec = GptqSpec.bits(4);
         long checkpointBytes;
         try (Stream<Path> files = Files.list(folderPath)) {
             checkpointBytes = files.filter(f -> f.toString().endsWith(".safetensors")).mapToLong(f -> f.toFile().length()).sum();

@@ -1,5 +1,11 @@
 package dev.calibra.compression.driver;
 
+import dev.calibra.compression.spec.MagnitudeSpec;
+import dev.calibra.compression.spec.WandaSpec;
+import dev.calibra.compression.spec.SparseGptSpec;
+import dev.calibra.compression.spec.RtnSpec;
+import dev.calibra.compression.spec.GptqSpec;
+import dev.calibra.compression.spec.MethodSpec;
 import ai.djl.Device;
 import dev.calibra.compression.method.SparsityPattern;
 import dev.calibra.model.CausalLm;
@@ -45,19 +51,19 @@ public final class DriverBenchmark {
         int seq = args.length > 2 ? Integer.parseInt(args[2]) : 256;
         Device device = Devices.choose(Arrays.asList(args).contains("--gpu"));
         int[][] samples = tinyStoriesWindows(folderPath, shared, n, seq);
-        Map<String, CompressionSpec> specs = new LinkedHashMap<>();
-        specs.put("magnitude 50%", CompressionSpec.pruning(Method.MAGNITUDE, new SparsityPattern.Unstructured(0.5)));
-        specs.put("wanda 50%", CompressionSpec.pruning(Method.WANDA, new SparsityPattern.Unstructured(0.5)));
-        specs.put("sparsegpt 50%", CompressionSpec.pruning(Method.SPARSEGPT, new SparsityPattern.Unstructured(0.5)));
-        specs.put("rtn 4-bit", CompressionSpec.quantization(Method.RTN, 4));
-        specs.put("gptq 4-bit", CompressionSpec.quantization(Method.GPTQ, 4));
-        specs.put("gptq 4-bit true-seq", CompressionSpec.quantization(Method.GPTQ, 4).withTrueSequential(true));
+        Map<String, MethodSpec> specs = new LinkedHashMap<>();
+        specs.put("magnitude 50%", MagnitudeSpec.of(new SparsityPattern.Unstructured(0.5)));
+        specs.put("wanda 50%", WandaSpec.of(new SparsityPattern.Unstructured(0.5)));
+        specs.put("sparsegpt 50%", SparseGptSpec.of(new SparsityPattern.Unstructured(0.5)));
+        specs.put("rtn 4-bit", RtnSpec.bits(4));
+        specs.put("gptq 4-bit", GptqSpec.bits(4));
+        specs.put("gptq 4-bit true-seq", GptqSpec.bits(4).withTrueSequential(true));
         System.out.printf("%s, %d x %d tokens, %s, %d CPU threads%n%n", folderPath.getFileName(), n, seq, device,
                 Runtime.getRuntime().availableProcessors());
         System.out.println("| method | wall s | capture s | compress s | forward s |");
         System.out.println("|---|---|---|---|---|");
         for (int round = 0; round < 2; round++) {               // round 0 warms up the JIT and the engine
-            for (Map.Entry<String, CompressionSpec> entry : specs.entrySet()) {
+            for (Map.Entry<String, MethodSpec> entry : specs.entrySet()) {
                 try (ModelFolder folder = ModelFolder.open(folderPath); CausalLm model = folder.load(device)) {
                     SequentialDriver driver = new SequentialDriver(model, entry.getValue(), new DriverListener() {});
                     long start = System.nanoTime();

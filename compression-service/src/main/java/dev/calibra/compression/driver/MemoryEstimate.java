@@ -1,5 +1,6 @@
 package dev.calibra.compression.driver;
 
+import dev.calibra.compression.spec.MethodSpec;
 import dev.calibra.model.decoder.DecoderSpec;
 import dev.calibra.model.decoder.LinearSpec;
 import dev.calibra.rpc.CalibraException;
@@ -19,7 +20,7 @@ import dev.calibra.rpc.CalibraException;
 public record MemoryEstimate(long activationBytes, long weightBytes, long statisticBytes, long forwardBytes,
         long resultBytes) {
 
-    public static MemoryEstimate of(DecoderSpec decoder, int nSamples, int seqLen, CompressionSpec spec) {
+    public static MemoryEstimate of(DecoderSpec decoder, int nSamples, int seqLen, MethodSpec spec) {
         long hidden = decoder.dims().hidden();
         long inter = decoder.dims().intermediate();
         long activations = 2L * nSamples * seqLen * hidden * 4;
@@ -34,11 +35,11 @@ public record MemoryEstimate(long activationBytes, long weightBytes, long statis
             hessians += square;
             largest = Math.max(largest, Math.max(linear.inFeatures(), linear.outFeatures()));
         }
-        if (spec.trueSequential()) {
+        if (spec.run().trueSequential()) {
             hessians = byGroup.values().stream().mapToLong(Long::longValue).max().orElse(0);
         }
         long statistics = (hessians + 3 * largest * largest) * 4;
-        long batch = Math.min(nSamples, spec.batchSequences());
+        long batch = Math.min(nSamples, spec.run().batchSequences());
         long forward = 4L * batch * seqLen * (decoder.dims().heads() * (long) seqLen + 3 * inter + 4 * hidden);
         long results = blockWeights + hidden * inter * 4;
         return new MemoryEstimate(activations, 2 * blockWeights, statistics, forward, results);

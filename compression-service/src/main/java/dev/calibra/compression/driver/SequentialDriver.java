@@ -1,5 +1,6 @@
 package dev.calibra.compression.driver;
 
+import dev.calibra.compression.spec.MethodSpec;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -31,13 +32,13 @@ import dev.calibra.model.decoder.LinearSpec;
 public final class SequentialDriver {
 
     private final CausalLm model;
-    private final CompressionSpec spec;
+    private final MethodSpec spec;
     private final DriverListener listener;
     private long captureNanos;
     private long compressNanos;
     private long forwardNanos;
 
-    public SequentialDriver(CausalLm model, CompressionSpec spec, DriverListener listener) {
+    public SequentialDriver(CausalLm model, MethodSpec spec, DriverListener listener) {
         this.model = model;
         this.spec = spec;
         this.listener = listener;
@@ -97,8 +98,8 @@ public final class SequentialDriver {
     }
 
     private List<LayerResult> runDataFree(ResumeState resume) throws IOException {
-        if (spec.method().needsCalibration()) {
-            throw CalibraException.invalidArgument("calibration_set_id: " + spec.method().wireName()
+        if (spec.needsCalibration()) {
+            throw CalibraException.invalidArgument("calibration_set_id: " + spec.name()
                     + " needs a calibration set");
         }
         List<LayerResult> all = new ArrayList<>(resume.results());
@@ -130,7 +131,7 @@ public final class SequentialDriver {
     }
 
     private List<LayerResult> compressBlock(int block, NDArray hidden, int seqLen) {
-        List<List<String>> groups = spec.trueSequential() ? sequentialGroups(model) : List.of(model.linearNames());
+        List<List<String>> groups = spec.run().trueSequential() ? sequentialGroups(model) : List.of(model.linearNames());
         List<LayerResult> results = new ArrayList<>();
         for (List<String> group : groups) {
             Map<String, LayerCompressor> compressors = new LinkedHashMap<>();
@@ -198,7 +199,7 @@ public final class SequentialDriver {
     /** The block over all samples, {@code batchSequences} at a time; the output has the input's manager. */
     private NDArray forwardBlock(int block, NDArray hidden, LinearHook hook) {
         long n = hidden.getShape().get(0);
-        int batch = spec.batchSequences();
+        int batch = spec.run().batchSequences();
         if (batch >= n) {
             return model.block(block, hidden, hook);
         }

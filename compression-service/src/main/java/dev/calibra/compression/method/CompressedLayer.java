@@ -4,7 +4,7 @@ package dev.calibra.compression.method;
  * A compressed weight and its checked postcondition. Instances are created only after the postcondition
  * (sparsity pattern, or number of quantization levels) has been verified on the weight itself.
  */
-public sealed interface CompressedLayer permits PrunedLayer, QuantizedLayer {
+public sealed interface CompressedLayer permits PrunedLayer, QuantizedLayer, SpqrLayer {
 
     /**
      * The new weight, row-major {@code [rows, columns]} float32 (dequantized for quantization methods); null

@@ -1,10 +1,11 @@
 package dev.calibra.compression.output;
 
+import dev.calibra.compression.spec.MethodSpec;
+import dev.calibra.compression.spec.GridQuantization;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.compression.driver.BlockWeights;
-import dev.calibra.compression.driver.CompressionSpec;
 import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.method.CompressedLayer;
 import dev.calibra.compression.method.QuantizedLayer;
@@ -57,7 +58,7 @@ public final class CompressedModelWriter {
         return unpackable;
     }
 
-    public static Written write(ModelFolder base, CompressionSpec spec, List<LayerResult> results, StorageFormat format,
+    public static Written write(ModelFolder base, MethodSpec spec, List<LayerResult> results, StorageFormat format,
             ObjectNode report, Path folder) throws IOException {
         return write(base, spec, results, BlockWeights.NONE, format, report, folder);
     }
@@ -67,15 +68,15 @@ public final class CompressedModelWriter {
      * or, once released, from {@code released} (the last block read is kept), so the output is never whole in
      * memory.
      */
-    public static Written write(ModelFolder base, CompressionSpec spec, List<LayerResult> results,
+    public static Written write(ModelFolder base, MethodSpec spec, List<LayerResult> results,
             BlockWeights released, StorageFormat format, ObjectNode report, Path folder) throws IOException {
         DecoderSpec decoder = base.config().decoder();
         Map<String, LayerResult> byWeight = new LinkedHashMap<>();
         for (LayerResult result : results) {
             byWeight.put(decoder.weightName(result.block(), decoder.linear(result.linear())), result);
         }
-        Set<String> packed = spec.method().isQuantization() && format != StorageFormat.DENSE
-                ? packedLinears(results, format) : Set.of();
+        GridQuantization grid = spec instanceof GridQuantization g ? g : null;
+        Set<String> packed = grid != null && format != StorageFormat.DENSE ? packedLinears(results, format) : Set.of();
 
         SafetensorsWriter tensors = new SafetensorsWriter().metadata("format", "pt");
         TensorSource checkpoint = base.checkpoint();
@@ -106,15 +107,15 @@ public final class CompressedModelWriter {
         ObjectNode config = (ObjectNode) JSON.readTree(base.path().resolve(ModelFolder.CONFIG_JSON).toFile());
         config.remove(GptqConfig.KEY);
         if (!packed.isEmpty()) {
-            new GptqConfig(spec.bits(), spec.groupSize(), spec.actOrder(), spec.symmetric(), packedNames, denseNames)
+            new GptqConfig(grid.bits(), grid.groupSize(), grid.actOrder(), grid.symmetric(), packedNames, denseNames)
                     .writeTo(config);
         }
         JSON.writeValue(folder.resolve(ModelFolder.CONFIG_JSON).toFile(), config);
         copyOtherFiles(base.path(), folder);
-        String dtype = packed.isEmpty() ? "float32" : "gptq-int" + spec.bits();
+        String dtype = packed.isEmpty() ? "float32" : "gptq-int" + grid.bits();
         report.put("storage_format", format.name().toLowerCase(java.util.Locale.ROOT));
         report.putPOJO("packed_modules", packedNames);
-        report.putPOJO("dense_modules", spec.method().isQuantization() ? denseNames : List.of());
+        report.putPOJO("dense_modules", spec.quantization() ? denseNames : List.of());
         JSON.writeValue(folder.resolve(REPORT_FILE).toFile(), report);
         return new Written(packedNames, denseNames, dtype);
     }

@@ -1,5 +1,6 @@
 package dev.calibra.compression.service;
 
+import dev.calibra.compression.spec.MethodSpec;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -7,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.artifacts.LocalArtifactStore;
 import dev.calibra.artifacts.StoredArtifact;
 import dev.calibra.compression.driver.BlockWeights;
-import dev.calibra.compression.driver.CompressionSpec;
 import dev.calibra.compression.driver.DriverListener;
 import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.driver.MemoryEstimate;
@@ -83,14 +83,14 @@ public class CompressionService {
     /** @param jobId the producing job, or null for a direct call */
     public CompressResult compress(CompressRequest request, String jobId, RunObserver observer) throws IOException {
         long start = System.nanoTime();
-        CompressionSpec spec = CompressionRequests.spec(request);
+        MethodSpec spec = CompressionRequests.spec(request);
         StorageFormat format = CompressionRequests.format(request, spec);
         Device device = Devices.choose(CompressionRequests.preferGpu(request));
         if (request.getModelId().isEmpty()) {
             throw CalibraException.invalidArgument("model_id: required");
         }
-        if (request.getCalibrationSetId().isEmpty() && spec.method().needsCalibration()) {
-            throw CalibraException.invalidArgument("calibration_set_id: " + spec.method().wireName() + " needs a calibration set");
+        if (request.getCalibrationSetId().isEmpty() && spec.needsCalibration()) {
+            throw CalibraException.invalidArgument("calibration_set_id: " + spec.name() + " needs a calibration set");
         }
         Model base;
         CalibrationSet set;
@@ -164,9 +164,9 @@ public class CompressionService {
                     .setDtype(written.dtype()).setParentModelId(base.getId())
                     .setProducingJobId(jobId == null ? "" : jobId)
                     .setProducingWorkerId(observer.workerId()).setProducingAttempt(observer.attempt())
-                    .setCompression(CompressionLineage.newBuilder().setMethod(spec.method().wireName())
+                    .setCompression(CompressionLineage.newBuilder().setMethod(spec.name())
                             .putAllParameters(spec.parameters()).setCalibrationSetId(set == null ? "" : set.getId()))
-                    .setDescription("compressed by calibra compression-service (" + spec.method().reference() + ")")
+                    .setDescription("compressed by calibra compression-service (" + spec.reference() + ")")
                     .build(), observer);
             registered = true;
             CompressResult.Builder result = CompressResult.newBuilder().setModel(model)
@@ -326,12 +326,12 @@ public class CompressionService {
         return report.build();
     }
 
-    private static ObjectNode report(CompressRequest request, CompressionSpec spec, DecoderSpec decoder, Model base,
+    private static ObjectNode report(CompressRequest request, MethodSpec spec, DecoderSpec decoder, Model base,
             CalibrationSet set,
             int[][] samples, Device device, List<LayerResult> results, long start) {
         ObjectNode report = JSON.createObjectNode();
-        report.put("method", spec.method().wireName());
-        report.put("reference", spec.method().reference());
+        report.put("method", spec.name());
+        report.put("reference", spec.reference());
         report.putPOJO("parameters", spec.parameters());
         report.put("base_model_id", base.getId());
         report.put("calibration_set_id", set == null ? "" : set.getId());

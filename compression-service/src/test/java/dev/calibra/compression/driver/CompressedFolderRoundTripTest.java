@@ -1,5 +1,10 @@
 package dev.calibra.compression.driver;
 
+import dev.calibra.compression.spec.WandaSpec;
+import dev.calibra.compression.spec.SparseGptSpec;
+import dev.calibra.compression.spec.RtnSpec;
+import dev.calibra.compression.spec.GptqSpec;
+import dev.calibra.compression.spec.MethodSpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,7 +45,7 @@ class CompressedFolderRoundTripTest {
 
     private record Compressed(List<LayerResult> results, double perplexity) {}
 
-    private static Compressed compressAndWrite(CompressionSpec spec, StorageFormat format, Path out) throws IOException {
+    private static Compressed compressAndWrite(MethodSpec spec, StorageFormat format, Path out) throws IOException {
         try (ModelFolder base = ModelFolder.open(TinyStoriesCalibration.stories260K());
                 CausalLm model = base.load(Device.cpu())) {
             List<LayerResult> results = new SequentialDriver(model, spec, new DriverListener() {}).run(data.samples(),
@@ -58,7 +63,7 @@ class CompressedFolderRoundTripTest {
 
     @Test
     void gptq4Auto_packsAttention_storesThe172WideMlpDense_andLoadsBack(@TempDir Path out) throws IOException {
-        Compressed compressed = compressAndWrite(CompressionSpec.quantization(Method.GPTQ, 4), StorageFormat.AUTO, out);
+        Compressed compressed = compressAndWrite(GptqSpec.bits(4), StorageFormat.AUTO, out);
 
         JsonNode q = new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("quantization_config");
         assertEquals("gptq", q.get("quant_method").asText());
@@ -93,8 +98,8 @@ class CompressedFolderRoundTripTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"gptq", "sparsegpt"})
     void releasedWeights_writeTheSameFolderFromCheckpoints(String method, @TempDir Path temp) throws IOException {
-        CompressionSpec spec = method.equals("gptq") ? CompressionSpec.quantization(Method.GPTQ, 4)
-                : CompressionSpec.pruning(Method.SPARSEGPT, new SparsityPattern.NOfM(2, 4));
+        MethodSpec spec = method.equals("gptq") ? GptqSpec.bits(4)
+                : SparseGptSpec.of(new SparsityPattern.NOfM(2, 4));
         Path kept = Files.createDirectories(temp.resolve("kept"));
         compressAndWrite(spec, StorageFormat.AUTO, kept);
         Path released = Files.createDirectories(temp.resolve("released"));
@@ -115,14 +120,14 @@ class CompressedFolderRoundTripTest {
     @Test
     void gptqFormat_refusesThe172WideMlp_namingIt(@TempDir Path out) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> compressAndWrite(CompressionSpec.quantization(Method.RTN, 3), StorageFormat.GPTQ, out));
+                () -> compressAndWrite(RtnSpec.bits(3), StorageFormat.GPTQ, out));
         assertTrue(e.getMessage().contains("gate_proj") && e.getMessage().contains("172"), e.getMessage());
     }
 
     @Test
     void wanda2of4_writesDenseWeightsWithZeros_thatLoadBackExactly(@TempDir Path out) throws IOException {
         Compressed compressed = compressAndWrite(
-                CompressionSpec.pruning(Method.WANDA, new SparsityPattern.NOfM(2, 4)), StorageFormat.AUTO, out);
+                WandaSpec.of(new SparsityPattern.NOfM(2, 4)), StorageFormat.AUTO, out);
         JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
         assertFalse(config.has("quantization_config"));
         try (ModelFolder loaded = ModelFolder.open(out); CausalLm model = loaded.load(Device.cpu());

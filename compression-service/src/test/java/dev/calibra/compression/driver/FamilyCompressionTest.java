@@ -1,5 +1,11 @@
 package dev.calibra.compression.driver;
 
+import dev.calibra.compression.spec.MagnitudeSpec;
+import dev.calibra.compression.spec.WandaSpec;
+import dev.calibra.compression.spec.SparseGptSpec;
+import dev.calibra.compression.spec.RtnSpec;
+import dev.calibra.compression.spec.GptqSpec;
+import dev.calibra.compression.spec.MethodSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,12 +96,12 @@ class FamilyCompressionTest {
     void everyMethod_runsOnTheFamily_writesItsNames_readsBack_andKeepsTheOrder(String name, @TempDir Path out) throws IOException {
         Path folder = family(name);
         Data data = data(folder);
-        Map<String, CompressionSpec> specs = new LinkedHashMap<>();
-        specs.put("gptq 4-bit", CompressionSpec.quantization(Method.GPTQ, 4));
-        specs.put("rtn 4-bit", CompressionSpec.quantization(Method.RTN, 4));
-        specs.put("sparsegpt 50%", CompressionSpec.pruning(Method.SPARSEGPT, new SparsityPattern.Unstructured(0.5)));
-        specs.put("wanda 50%", CompressionSpec.pruning(Method.WANDA, new SparsityPattern.Unstructured(0.5)));
-        specs.put("magnitude 50%", CompressionSpec.pruning(Method.MAGNITUDE, new SparsityPattern.Unstructured(0.5)));
+        Map<String, MethodSpec> specs = new LinkedHashMap<>();
+        specs.put("gptq 4-bit", GptqSpec.bits(4));
+        specs.put("rtn 4-bit", RtnSpec.bits(4));
+        specs.put("sparsegpt 50%", SparseGptSpec.of(new SparsityPattern.Unstructured(0.5)));
+        specs.put("wanda 50%", WandaSpec.of(new SparsityPattern.Unstructured(0.5)));
+        specs.put("magnitude 50%", MagnitudeSpec.of(new SparsityPattern.Unstructured(0.5)));
         Map<String, Double> divergence = new LinkedHashMap<>();
         Map<String, Double> perplexity = new LinkedHashMap<>();
         float[] dense;
@@ -105,7 +111,7 @@ class FamilyCompressionTest {
             vocab = model.vocabSize();
             perplexity.put("dense", perplexity(model, data, base));
         }
-        for (Map.Entry<String, CompressionSpec> entry : specs.entrySet()) {
+        for (Map.Entry<String, MethodSpec> entry : specs.entrySet()) {
             Path written = out.resolve(entry.getKey().replace(' ', '-').replace("%", ""));
             java.nio.file.Files.createDirectories(written);
             float[] inMemory;

@@ -1,5 +1,11 @@
 package dev.calibra.compression.driver;
 
+import dev.calibra.compression.spec.MagnitudeSpec;
+import dev.calibra.compression.spec.WandaSpec;
+import dev.calibra.compression.spec.SparseGptSpec;
+import dev.calibra.compression.spec.RtnSpec;
+import dev.calibra.compression.spec.GptqSpec;
+import dev.calibra.compression.spec.MethodSpec;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -28,7 +34,7 @@ class LiteratureOrderingTest {
         data = TinyStoriesCalibration.draw(64, 256, 0);
     }
 
-    static double perplexity(CompressionSpec spec) throws IOException {
+    static double perplexity(MethodSpec spec) throws IOException {
         try (ModelFolder folder = ModelFolder.open(TinyStoriesCalibration.stories260K());
                 CausalLm model = folder.load(Device.cpu())) {
             if (spec != null) {
@@ -43,15 +49,15 @@ class LiteratureOrderingTest {
     void perplexity_ordersMethodsAsTheLiteratureSays() throws IOException {
         Map<String, Double> table = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
-        Map<String, CompressionSpec> specs = new LinkedHashMap<>();
+        Map<String, MethodSpec> specs = new LinkedHashMap<>();
         specs.put("dense", null);
-        specs.put("gptq 4-bit", CompressionSpec.quantization(Method.GPTQ, 4));
-        specs.put("gptq 3-bit", CompressionSpec.quantization(Method.GPTQ, 3));
-        specs.put("rtn 3-bit", CompressionSpec.quantization(Method.RTN, 3));
-        specs.put("sparsegpt 50%", CompressionSpec.pruning(Method.SPARSEGPT, new SparsityPattern.Unstructured(0.5)));
-        specs.put("wanda 50%", CompressionSpec.pruning(Method.WANDA, new SparsityPattern.Unstructured(0.5)));
-        specs.put("magnitude 50%", CompressionSpec.pruning(Method.MAGNITUDE, new SparsityPattern.Unstructured(0.5)));
-        for (Map.Entry<String, CompressionSpec> entry : specs.entrySet()) {
+        specs.put("gptq 4-bit", GptqSpec.bits(4));
+        specs.put("gptq 3-bit", GptqSpec.bits(3));
+        specs.put("rtn 3-bit", RtnSpec.bits(3));
+        specs.put("sparsegpt 50%", SparseGptSpec.of(new SparsityPattern.Unstructured(0.5)));
+        specs.put("wanda 50%", WandaSpec.of(new SparsityPattern.Unstructured(0.5)));
+        specs.put("magnitude 50%", MagnitudeSpec.of(new SparsityPattern.Unstructured(0.5)));
+        for (Map.Entry<String, MethodSpec> entry : specs.entrySet()) {
             long start = System.nanoTime();
             table.put(entry.getKey(), perplexity(entry.getValue()));
             seconds.put(entry.getKey(), (System.nanoTime() - start) / 1e9);

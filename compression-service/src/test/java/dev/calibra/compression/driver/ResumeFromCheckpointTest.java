@@ -1,5 +1,7 @@
 package dev.calibra.compression.driver;
 
+import dev.calibra.compression.spec.GptqSpec;
+import dev.calibra.compression.spec.MethodSpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ResumeFromCheckpointTest {
 
-    private static final CompressionSpec SPEC = CompressionSpec.quantization(Method.GPTQ, 4).withTrueSequential(true);
+    private static final MethodSpec SPEC = GptqSpec.bits(4).withTrueSequential(true);
 
     /** A worker that dies right after checkpointing block {@code dieAfter}. */
     private static final class Crash extends RuntimeException {}

@@ -1,5 +1,6 @@
 package dev.calibra.registry.job;
 
+import dev.calibra.contract.MethodContracts;
 import dev.calibra.proto.v1.JobSpec;
 import dev.calibra.proto.v1.PerplexitySpec;
 import dev.calibra.proto.v1.WeightedCorpus;
@@ -9,6 +10,7 @@ import dev.calibra.registry.model.ModelRepository;
 import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 
 /**
  * The records a job spec names must be ones the submitting team can read: otherwise a job would be a
@@ -27,7 +29,10 @@ public class JobInputs {
         this.calibrationSets = calibrationSets;
     }
 
-    /** NOT_FOUND naming the field when a named input is not visible to the scope (whether or not it exists). */
+    /**
+     * NOT_FOUND naming the field when a named input is not visible to the scope (whether or not it exists);
+     * INVALID_ARGUMENT when a compression's method or parameters break the method's contract.
+     */
     public void requireVisible(TeamScope scope, JobSpec spec) {
         switch (spec.getSpecCase()) {
             case CALIBRATE -> {
@@ -38,6 +43,12 @@ public class JobInputs {
                 }
             }
             case COMPRESS -> {
+                // the method and its parameters by the contract, so a request no worker can run is never queued
+                List<String> problems = MethodContracts.problems(spec.getCompress().getMethod(), spec.getCompress().getParameters());
+                if (!problems.isEmpty()) {
+                    throw CalibraException.invalidArgument("spec.compress." + (problems.get(0).startsWith("method:") ? "" : "parameters.")
+                            + String.join("; ", problems));
+                }
                 model(scope, spec.getCompress().getModelId(), "spec.compress.model_id");
                 String setId = spec.getCompress().getCalibrationSetId();
                 if (!setId.isEmpty() && calibrationSets.findVisible(scope, setId).isEmpty()) {

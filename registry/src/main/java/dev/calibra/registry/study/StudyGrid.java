@@ -43,7 +43,7 @@ public final class StudyGrid {
                         model, "dense", "", -1));
             }
             for (StudyMethod method : spec.getMethodsList()) {
-                if (StudySpecValidator.DATA_FREE.contains(method.getMethod())) {
+                if (StudySpecValidator.dataFree(method.getMethod())) {
                     PlannedJob compress = compress(modelId, model, method, null);
                     cells.add(compress);
                     cells.add(evaluate(evaluation, compress, model, method.getLabel(), "", -1));
@@ -56,7 +56,7 @@ public final class StudyGrid {
                             List.of(), model, "", source.getLabel(), set);
                     boolean used = false;
                     for (StudyMethod method : spec.getMethodsList()) {
-                        if (StudySpecValidator.DATA_FREE.contains(method.getMethod())) {
+                        if (StudySpecValidator.dataFree(method.getMethod())) {
                             continue;
                         }
                         if (!used) {

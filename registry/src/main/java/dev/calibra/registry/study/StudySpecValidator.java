@@ -1,5 +1,6 @@
 package dev.calibra.registry.study;
 
+import dev.calibra.contract.MethodContracts;
 import dev.calibra.proto.v1.CompressionParameters;
 import dev.calibra.proto.v1.PerplexitySpec;
 import dev.calibra.proto.v1.StudyEvaluation;
@@ -22,11 +23,11 @@ import java.util.function.Function;
  */
 public final class StudySpecValidator {
 
-    public static final List<String> METHODS = List.of("gptq", "rtn", "sparsegpt", "wanda", "magnitude");
-    /** Methods that need no calibration data: the study's no-calibration baselines. */
-    public static final Set<String> DATA_FREE = Set.of("rtn", "magnitude");
-    private static final Set<String> QUANTIZERS = Set.of("gptq", "rtn");
-    private static final Set<Integer> BITS = Set.of(2, 3, 4, 8);
+    /** Whether a method of the contract reads no calibration data: the study's no-calibration baselines. */
+    public static boolean dataFree(String method) {
+        return MethodContracts.find(method).map(info -> !info.getNeedsCalibration()).orElse(false);
+    }
+
     public static final List<String> STRATEGIES = List.of("random_window", "concat_window", "disjoint_sets", "mixture",
             "self_generated", "random_tokens");
     /** Strategies that may run without a corpus. */
@@ -78,7 +79,7 @@ public final class StudySpecValidator {
             if (!methodLabels.add(method.getLabel())) {
                 errors.add("methods[" + i + "].label", "'" + method.getLabel() + "' is used twice; labels must be unique");
             }
-            needsCalibration |= !DATA_FREE.contains(method.getMethod());
+            needsCalibration |= !dataFree(method.getMethod());
             out.setMethods(i, method);
         }
         if (needsCalibration && spec.getSourcesCount() == 0) {
@@ -96,48 +97,15 @@ public final class StudySpecValidator {
         return new Resolved(out.build(), modelNames);
     }
 
+    /** The method and its parameters against the contract of compression.proto, each problem at its YAML path. */
     private StudyMethod method(StudyMethod method, String path, SpecErrors errors) {
-        String name = method.getMethod();
-        CompressionParameters p = method.getParameters();
-        if (!METHODS.contains(name)) {
-            errors.add(path + ".method", (name.isEmpty() ? "is required" : "'" + name + "' is not a known method")
-                    + "; known: " + String.join(", ", METHODS));
+        for (String problem : MethodContracts.problems(method.getMethod(), method.getParameters())) {
+            int colon = problem.indexOf(':');
+            String field = problem.substring(0, colon);
+            errors.add(field.equals("method") ? path + ".method" : path + "." + field, problem.substring(colon + 2));
+        }
+        if (MethodContracts.find(method.getMethod()).isEmpty()) {
             return method;
-        }
-        if (QUANTIZERS.contains(name)) {
-            if (p.hasBits() && !BITS.contains(p.getBits())) {
-                errors.add(path + ".bits", "must be 2, 3, 4 or 8, got " + p.getBits());
-            }
-            if (p.hasSparsity() || p.hasPruneN() || p.hasPruneM()) {
-                errors.add(path, name + " quantizes; sparsity, prune_n and prune_m apply to the pruning methods only");
-            }
-        } else {
-            boolean semiStructured = p.hasPruneN() || p.hasPruneM();
-            if (p.hasBits()) {
-                errors.add(path + ".bits", "applies to gptq and rtn only, not to " + name);
-            }
-            if (semiStructured) {
-                if (p.getPruneN() <= 0 || p.getPruneM() <= 0 || p.getPruneN() >= p.getPruneM()) {
-                    errors.add(path + ".prune_n", "N:M needs 0 < N < M, got " + p.getPruneN() + ":" + p.getPruneM());
-                }
-                if (p.hasSparsity()) {
-                    errors.add(path + ".sparsity", "must be left out when prune_n:prune_m is given");
-                }
-            } else if (!(p.getSparsity() > 0 && p.getSparsity() < 1)) {
-                errors.add(path + ".sparsity", "must be in (0, 1), got " + p.getSparsity());
-            }
-        }
-        if (p.hasGroupSize() && p.getGroupSize() != -1 && p.getGroupSize() <= 0) {
-            errors.add(path + ".group_size", "must be -1 (per channel) or > 0, got " + p.getGroupSize());
-        }
-        if (p.hasDampPercent() && !(p.getDampPercent() > 0 && p.getDampPercent() <= 1)) {
-            errors.add(path + ".damp_percent", "must be in (0, 1], got " + p.getDampPercent());
-        }
-        if (p.hasBlockSize() && p.getBlockSize() <= 0) {
-            errors.add(path + ".block_size", "must be > 0, got " + p.getBlockSize());
-        }
-        if (p.hasBatchSize() && p.getBatchSize() <= 0) {
-            errors.add(path + ".batch_size", "must be > 0, got " + p.getBatchSize());
         }
         return method.getLabel().isBlank() ? method.toBuilder().setLabel(defaultLabel(method)).build() : method;
     }
@@ -145,8 +113,10 @@ public final class StudySpecValidator {
     static String defaultLabel(StudyMethod method) {
         CompressionParameters p = method.getParameters();
         String name = method.getMethod();
-        if (QUANTIZERS.contains(name)) {
-            return name + "-" + (p.hasBits() ? p.getBits() : 4) + "bit" + (p.getGroupSize() > 0 ? "-g" + p.getGroupSize() : "");
+        if (MethodContracts.require(name).getKind().equals("quantization")) {
+            Object bits = MethodContracts.value(name, p, "bits").orElse("?");
+            Object groupSize = MethodContracts.value(name, p, "group_size").orElse(-1);
+            return name + "-" + bits + "bit" + ((Integer) groupSize > 0 ? "-g" + groupSize : "");
         }
         if (p.hasPruneN()) {
             return name + "-" + p.getPruneN() + ":" + p.getPruneM();

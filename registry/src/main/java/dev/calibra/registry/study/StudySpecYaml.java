@@ -1,6 +1,7 @@
 package dev.calibra.registry.study;
 
 import dev.calibra.proto.v1.CalibrationSpec;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.calibra.proto.v1.CompressionParameters;
 import dev.calibra.proto.v1.OutputFormat;
 import dev.calibra.proto.v1.PerplexityConvention;
@@ -11,6 +12,7 @@ import dev.calibra.proto.v1.StudySource;
 import dev.calibra.proto.v1.StudySpec;
 import dev.calibra.proto.v1.WeightedCorpus;
 import java.io.StringReader;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -27,8 +29,8 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class StudySpecYaml {
 
     private static final Set<String> TOP = Set.of("name", "models", "methods", "sources", "evaluation", "include_dense");
-    private static final Set<String> METHOD = Set.of("label", "method", "format", "bits", "group_size", "sym", "act_order",
-            "damp_percent", "block_size", "sparsity", "prune_n", "prune_m", "true_sequential", "batch_size");
+    /** A method entry: its label, name and format, and every CompressionParameters field by its proto name. */
+    private static final Set<String> METHOD = methodKeys();
     private static final Set<String> SOURCE = Set.of("label", "strategy", "corpus", "corpora", "n_samples", "seq_len", "seed",
             "sets", "parameters");
     private static final Set<String> WEIGHTED = Set.of("corpus", "weight");
@@ -69,6 +71,12 @@ public final class StudySpecYaml {
         return spec.build();
     }
 
+    private static Set<String> methodKeys() {
+        Set<String> keys = new java.util.LinkedHashSet<>(List.of("label", "method", "format"));
+        CompressionParameters.getDescriptor().getFields().forEach(field -> keys.add(field.getName()));
+        return Set.copyOf(keys);
+    }
+
     private static StudyMethod method(YamlNode node) {
         Map<String, YamlNode> keys = node.mapping(METHOD);
         StudyMethod.Builder method = StudyMethod.newBuilder();
@@ -76,17 +84,15 @@ public final class StudySpecYaml {
         ifPresent(keys, "label", n -> method.setLabel(n.text()));
         ifPresent(keys, "method", n -> method.setMethod(n.text().strip().toLowerCase(Locale.ROOT)));
         ifPresent(keys, "format", n -> method.setFormat(format(n)));
-        ifPresent(keys, "bits", n -> p.setBits(n.integer()));
-        ifPresent(keys, "group_size", n -> p.setGroupSize(n.integer()));
-        ifPresent(keys, "sym", n -> p.setSym(n.bool()));
-        ifPresent(keys, "act_order", n -> p.setActOrder(n.bool()));
-        ifPresent(keys, "damp_percent", n -> p.setDampPercent(n.number()));
-        ifPresent(keys, "block_size", n -> p.setBlockSize(n.integer()));
-        ifPresent(keys, "sparsity", n -> p.setSparsity(n.number()));
-        ifPresent(keys, "prune_n", n -> p.setPruneN(n.integer()));
-        ifPresent(keys, "prune_m", n -> p.setPruneM(n.integer()));
-        ifPresent(keys, "true_sequential", n -> p.setTrueSequential(n.bool()));
-        ifPresent(keys, "batch_size", n -> p.setBatchSize(n.integer()));
+        // every parameter by its field: the contract (MethodContracts) then says which the method reads
+        for (FieldDescriptor field : CompressionParameters.getDescriptor().getFields()) {
+            ifPresent(keys, field.getName(), n -> p.setField(field, switch (field.getJavaType()) {
+                case INT -> n.integer();
+                case DOUBLE -> n.text().strip().matches("(?i)\\.?inf(inity)?") ? Double.POSITIVE_INFINITY : n.number();
+                case BOOLEAN -> n.bool();
+                default -> n.text();
+            }));
+        }
         return method.setParameters(p).build();
     }
 

@@ -80,7 +80,7 @@ class StudySpecTest {
                 .replace("sets: 3", "sets: 0").replace("corpus: wikitext, n_samples", "corpus: nowhere, n_samples")
                 .replace("[copa, piqa]", "[copa, chess]").replace("limit: 100", "limit: 100\n  shots: 5");
         String message = problems(yaml);
-        assertTrue(message.contains("methods[1].prune_n N:M needs 0 < N < M, got 4:4"), message);
+        assertTrue(message.contains("methods[1].prune_n N:M needs both prune_n and prune_m with 0 < N < M, got 4:4"), message);
         assertTrue(message.contains("sources[0].sets must be between 1 and 1000, got 0"), message);
         assertTrue(message.contains("sources[1].corpora[0] 'nowhere' is not a registered corpus"), message);
         assertTrue(message.contains("evaluation.tasks[1] 'chess' is not a known task"), message);
@@ -96,8 +96,9 @@ class StudySpecTest {
 
     @Test
     void parse_unknownMethodAndStrategy_listTheKnownNames() {
-        String message = problems(GOOD.replace("method: gptq,", "method: awq,").replace("strategy: random_window", "strategy: best"));
-        assertTrue(message.contains("methods[0].method 'awq' is not a known method; known: gptq, rtn, sparsegpt, wanda, magnitude"), message);
+        String message = problems(GOOD.replace("method: gptq,", "method: turbo,").replace("strategy: random_window", "strategy: best"));
+        assertTrue(message.contains("methods[0].method 'turbo' is not a known method; known: gptq, rtn, spqr, awq, sparsegpt, wanda,"
+                + " magnitude"), message);
         assertTrue(message.contains("sources[0].strategy 'best' is not a known strategy"), message);
     }
 
