@@ -86,18 +86,33 @@ class FamiliesIT {
         assertTrue(inspected.json().get("error").get("message").asText().contains("field '" + field + "'"), inspected.stdout());
     }
 
+    private static void deleteTree(Path root) throws java.io.IOException {
+        if (Files.exists(root)) {
+            try (var tree = Files.walk(root)) {
+                for (Path path : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+    }
+
     /** examples/paper.yaml names llama-2-7b, mistral-7b and opt-6.7b: the test models stand in under those names. */
     @Test
-    void paperGrid_validatesWithItsOptRows() {
+    void paperGrid_validatesWithItsOptRows(@TempDir Path texts) throws Exception {
         LocalStack stack = LocalStack.create("paper-plan", 9490, java.util.Map.of());
         stack.down();
+        deleteTree(stack.stateDir());                           // a database of its own, whatever an earlier run left
         try {
             stack.up();
             ok(stack.cli("models", "register", "--path", FAMILIES.resolve("llama-rope-linear").toString(), "--name", "llama-2-7b", "--json"));
             ok(stack.cli("models", "register", "--path", FAMILIES.resolve("mistral-sliding").toString(), "--name", "mistral-7b", "--json"));
             ok(stack.cli("models", "register", "--path", FAMILIES.resolve("opt").toString(), "--name", "opt-6.7b", "--json"));
+            // the same content is one corpus whatever its name, so each stand-in corpus gets a line of its own
+            String stories = Files.readString(TINYSTORIES);
             for (String corpus : List.of("c4", "cnn-dailymail", "redpajama", "refinedweb", "wikipedia", "wikitext2-train", "wikitext2-test")) {
-                ok(stack.cli("corpora", "add", "--path", TINYSTORIES.toString(), "--name", corpus, "--json"));
+                Path file = texts.resolve(corpus + ".txt");
+                Files.writeString(file, "stand-in for " + corpus + "\n\n" + stories);
+                ok(stack.cli("corpora", "add", "--path", file.toString(), "--name", corpus, "--json"));
             }
             JsonNode plan = ok(stack.cli("study", "plan", LocalStack.repositoryRoot().resolve("examples/paper.yaml").toString(), "--json"));
             assertEquals("paper", plan.get("name").asText());
