@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import dev.calibra.model.config.ModelConfig;
 import dev.calibra.model.decoder.LinearSpec;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A causal language model on DJL NDArrays, whole or one block at a time. Results are attached to the
@@ -42,6 +43,18 @@ public interface CausalLm extends AutoCloseable {
 
     /** One transformer block over {@code [batch, seq, hidden]} at positions 0..seq-1. */
     NDArray block(int layer, NDArray hidden, LinearHook hook);
+
+    /** The two sublayers of a block, each fed by the norm before it (in pre-norm layouts). */
+    enum Sublayer {
+        ATTENTION, MLP
+    }
+
+    /**
+     * One sublayer of block {@code layer} over its input {@code [batch, seq, hidden]} (what the norm before it
+     * gives), at positions 0..seq-1, with the linears named in {@code replaced} using those weights for this call
+     * only: how AWQ weighs candidate scales by a sublayer's output.
+     */
+    NDArray sublayer(int layer, Sublayer sublayer, NDArray input, Map<String, NDArray> replaced);
 
     /** Final norm and language-model head: {@code [batch, seq, hidden]} to {@code [batch, seq, vocab]}. */
     NDArray head(NDArray hidden);

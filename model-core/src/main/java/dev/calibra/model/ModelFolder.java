@@ -1,12 +1,17 @@
 package dev.calibra.model;
 
 import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calibra.artifacts.ContentHash;
+import dev.calibra.model.awq.AwqCheckpoint;
+import dev.calibra.model.awq.AwqConfig;
 import dev.calibra.model.config.ModelConfig;
 import dev.calibra.model.config.ModelConfigs;
-import dev.calibra.model.gptq.GptqCheckpoint;
 import dev.calibra.model.decoder.DecoderModel;
 import dev.calibra.model.decoder.DecoderSpec;
+import dev.calibra.model.gptq.GptqCheckpoint;
+import dev.calibra.model.gptq.GptqConfig;
 import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.SafetensorsCheckpoint;
 import dev.calibra.model.safetensors.TensorInfo;
@@ -54,13 +59,35 @@ public final class ModelFolder implements AutoCloseable {
         }
         ModelConfig config = ModelConfigs.read(configJson);
         TokenizerFiles tokenizerFiles = TokenizerFiles.read(tokenizerJson);
-        // a GPTQ-packed folder reads back dequantized to float32
-        TensorSource checkpoint = GptqCheckpoint.wrapIfPacked(configJson, SafetensorsCheckpoint.open(folder));
+        TensorSource checkpoint = dequantizing(configJson, SafetensorsCheckpoint.open(folder));
         config = matchPrefix(config, checkpoint);
         try {
             tokenizerFiles.requireMatchesModel(config.vocabSize());
             return new ModelFolder(folder, config, checkpoint, tokenizerFiles);
         } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A GPTQ- or AWQ-packed folder reads back dequantized to float32; a quantization_config of any other method
+     * is refused by name rather than read as if its tensors were plain weights.
+     */
+    private static TensorSource dequantizing(Path configJson, TensorSource checkpoint) throws IOException {
+        try {
+            JsonNode config = new ObjectMapper().readTree(configJson.toFile());
+            JsonNode method = config.path(GptqConfig.KEY).path("quant_method");
+            if (method.isMissingNode() || method.isNull()) {
+                return checkpoint;
+            }
+            return switch (method.asText()) {
+                case "gptq" -> new GptqCheckpoint(checkpoint, GptqConfig.of(config));
+                case "awq" -> new AwqCheckpoint(checkpoint, AwqConfig.of(config));
+                default -> throw new ModelFormatException(configJson + ": quantization_config.quant_method '" + method.asText()
+                        + "' is not one Calibra reads (gptq, awq)");
+            };
+        } catch (IOException | RuntimeException e) {
             checkpoint.close();
             throw e;
         }

@@ -101,7 +101,7 @@ public final class CompressCommand implements Callable<Integer> {
             description = "Calibration sequences per block forward (default 8).")
     Integer batchSize;
 
-    @Option(names = "--format", defaultValue = "auto", description = "auto (default), gptq or dense.")
+    @Option(names = "--format", defaultValue = "auto", description = "auto (default: pack what the method's format can hold), gptq (gptq, rtn), awq (awq, 4-bit) or dense.")
     String format;
 
     @Option(names = "--sparsity", converter = FlagValues.OpenFraction.class, description = "Unstructured sparsity in (0, 1).")
@@ -275,8 +275,9 @@ public final class CompressCommand implements Callable<Integer> {
         return switch (format.toLowerCase(Locale.ROOT)) {
             case "auto" -> OutputFormat.OUTPUT_FORMAT_AUTO;
             case "gptq" -> OutputFormat.OUTPUT_FORMAT_GPTQ;
+            case "awq" -> OutputFormat.OUTPUT_FORMAT_AWQ;
             case "dense" -> OutputFormat.OUTPUT_FORMAT_DENSE;
-            default -> throw CalibraException.invalidArgument("--format: must be auto, gptq or dense, got '" + format + "'");
+            default -> throw CalibraException.invalidArgument("--format: must be auto, gptq, awq or dense, got '" + format + "'");
         };
     }
 

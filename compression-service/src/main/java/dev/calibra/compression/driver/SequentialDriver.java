@@ -1,5 +1,6 @@
 package dev.calibra.compression.driver;
 
+import dev.calibra.compression.spec.AwqSpec;
 import dev.calibra.compression.spec.MethodSpec;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -27,7 +28,8 @@ import dev.calibra.model.decoder.LinearSpec;
  * the block's outputs with the compressed weights and feed them to the next block. With true-sequential
  * the linears are compressed in the groups the model's family gives (GPTQ's q/k/v, o, gate/up, down; Phi-3's
  * qkv, o, gate_up, down; OPT's q/k/v, out, fc1, fc2), the inputs captured again after each group. The methods
- * never see the model.
+ * never see the model. AWQ weighs its scales by whole sublayers' outputs and feeds each block the original block's
+ * output, so its blocks go through {@link AwqBlock} instead.
  */
 public final class SequentialDriver {
 
@@ -63,19 +65,32 @@ public final class SequentialDriver {
         try (NDManager scope = model.newManager()) {
             NDArray ids = scope.create(flatten(samples), new Shape(samples.length, samples[0].length));
             NDArray hidden = model.embed(ids);
+            AwqBlock awq = spec instanceof AwqSpec a ? new AwqBlock(model, a.settings(), spec.run().batchSequences(), listener) : null;
             for (int block = 0; block < model.numLayers(); block++) {
-                if (block < resume.blocks()) {
-                    for (LayerResult done : resume.withWeights(block)) {
-                        model.setLinearWeight(block, done.linear(), done.layer().weight());
-                    }
+                NDArray next;
+                if (awq != null && block >= resume.blocks()) {
+                    int current = block;
+                    long compressStart = System.nanoTime();
+                    AwqBlock.Output done = awq.compress(block, hidden, (input, hook) -> forwardBlock(current, input, hook));
+                    compressNanos += System.nanoTime() - compressStart;
+                    all.addAll(done.results());
+                    listener.blockDone(block, done.results());
+                    next = done.next();                               // the original block's output, as llm-awq feeds on
                 } else {
-                    List<LayerResult> results = compressBlock(block, hidden, samples[0].length);
-                    all.addAll(results);
-                    listener.blockDone(block, results);
+                    if (block < resume.blocks() && awq == null) {
+                        for (LayerResult done : resume.withWeights(block)) {
+                            model.setLinearWeight(block, done.linear(), done.layer().weight());
+                        }
+                    } else if (block >= resume.blocks()) {
+                        List<LayerResult> results = compressBlock(block, hidden, samples[0].length);
+                        all.addAll(results);
+                        listener.blockDone(block, results);
+                    }
+                    long forwardStart = System.nanoTime();
+                    // outputs with the compressed weights (AWQ's resumed blocks: the original ones)
+                    next = forwardBlock(block, hidden, LinearHook.NONE);
+                    forwardNanos += System.nanoTime() - forwardStart;
                 }
-                long forwardStart = System.nanoTime();
-                NDArray next = forwardBlock(block, hidden, LinearHook.NONE);   // outputs with the compressed weights
-                forwardNanos += System.nanoTime() - forwardStart;
                 hidden.close();
                 hidden = next;
                 release(all, block);

@@ -6,19 +6,15 @@ package dev.calibra.compression.method;
  * @param bits        bits per weight, asymmetric with an integer zero point ({@code zero_point=True})
  * @param groupSize   input columns per group ({@code q_group_size}), -1 for one group per row
  * @param scaleGrid   points of the alpha grid: alpha = i / scaleGrid for i in 0..scaleGrid-1 ({@code n_grid})
- * @param clipSearch  search a clipping range per row and group after scaling ({@code auto_clip})
+ * @param clipSearch  search a clipping range per row and group after scaling ({@code auto_clip}, {@code mse_range})
  */
 public record AwqSettings(int bits, int groupSize, int scaleGrid, boolean clipSearch) {
 
-    /** auto_clip_layer's grid and largest shrink of the range. */
-    public static final int CLIP_GRID = 20;
-    public static final double CLIP_MAX_SHRINK = 0.5;
-    /** auto_clip_layer's token budget: every (tokens / 512)-th token. */
-    public static final int CLIP_TOKENS = 512;
-
     public AwqSettings {
         Quantizer.requireValidBits(bits);
-        Quantizer.requireValidGroupSize(groupSize);
+        if (groupSize != -1 && groupSize < 1) {
+            throw new IllegalArgumentException("group_size: must be -1 (per row) or >= 1, got " + groupSize);
+        }
         if (scaleGrid < 1) {
             throw new IllegalArgumentException("scale_grid: must be >= 1, got " + scaleGrid);
         }

@@ -4,7 +4,7 @@ package dev.calibra.compression.method;
  * A compressed weight and its checked postcondition. Instances are created only after the postcondition
  * (sparsity pattern, or number of quantization levels) has been verified on the weight itself.
  */
-public sealed interface CompressedLayer permits PrunedLayer, QuantizedLayer, SpqrLayer {
+public sealed interface CompressedLayer permits PrunedLayer, QuantizedLayer, SpqrLayer, AwqLayer {
 
     /**
      * The new weight, row-major {@code [rows, columns]} float32 (dequantized for quantization methods); null
@@ -30,4 +30,24 @@ public sealed interface CompressedLayer permits PrunedLayer, QuantizedLayer, Spq
      * The undampened H is used.
      */
     double relativeReconstructionError();
+
+    /**
+     * Bits per weight as stored (quantization): the grid methods count their codes plus a float16 scale and a
+     * {@code bits}-bit zero point per group, as the packed formats store them; SpQR counts as its paper does
+     * ({@link SpqrSettings#averageBits}). NaN for pruning.
+     */
+    default double averageBits() {
+        return Double.NaN;
+    }
+
+    /** Fraction of weights kept in full precision beside the quantized ones (SpQR's outliers). */
+    default double outlierFraction() {
+        return 0;
+    }
+
+    /** Bits per weight of a grid with a float16 scale and a {@code bits}-bit zero point per group. */
+    static double gridBits(int bits, int groupSize, int columns) {
+        int group = groupSize <= 0 ? columns : Math.min(groupSize, columns);
+        return bits + (16.0 + bits) / group;
+    }
 }

@@ -21,6 +21,11 @@ public record QuantizedLayer(float[] weight, int rows, int columns, int bits, in
                 relativeReconstructionError);
     }
 
+    @Override
+    public double averageBits() {
+        return CompressedLayer.gridBits(bits, groupSize, columns);
+    }
+
     /** Number of groups per row. */
     public int groups() {
         return scales.length / rows;

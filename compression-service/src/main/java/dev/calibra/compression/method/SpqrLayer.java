@@ -19,6 +19,7 @@ public record SpqrLayer(float[] weight, int rows, int columns, SpqrLinear compac
         return new SpqrLayer(null, rows, columns, null, outliers, averageBits, relativeReconstructionError);
     }
 
+    @Override
     public double outlierFraction() {
         return (double) outliers / ((long) rows * columns);
     }

@@ -2,10 +2,12 @@ package dev.calibra.compression.output;
 
 /** How quantized linears are stored in the output folder. */
 public enum StorageFormat {
-    /** Pack every quantized linear whose shape (and zero points) allow it; store the others dequantized. */
+    /** Pack every quantized linear whose shape (and zero points) allow it, in the method's format; store the others dequantized. */
     AUTO,
-    /** Pack every quantized linear; refuse a model that has one that cannot be packed. */
+    /** GPTQ's packed format (gptq, rtn); refuse a model with a linear that cannot be packed. */
     GPTQ,
+    /** AutoAWQ's GEMM format (awq); refuse a model with a linear that cannot be packed. */
+    AWQ,
     /** Store every weight dequantized (float32). */
     DENSE
 }

@@ -1,8 +1,9 @@
 package dev.calibra.compression.service;
 
+import dev.calibra.compression.output.StorageFormat;
+import dev.calibra.compression.spec.AwqSpec;
 import dev.calibra.compression.spec.GridQuantization;
 import dev.calibra.compression.spec.MethodSpec;
-import dev.calibra.compression.output.StorageFormat;
 import dev.calibra.proto.v1.CompressRequest;
 import dev.calibra.rpc.CalibraException;
 
@@ -24,12 +25,21 @@ public final class CompressionRequests {
         StorageFormat format = switch (request.getFormat()) {
             case OUTPUT_FORMAT_UNSPECIFIED, OUTPUT_FORMAT_AUTO -> StorageFormat.AUTO;
             case OUTPUT_FORMAT_GPTQ -> StorageFormat.GPTQ;
+            case OUTPUT_FORMAT_AWQ -> StorageFormat.AWQ;
             case OUTPUT_FORMAT_DENSE -> StorageFormat.DENSE;
             case UNRECOGNIZED -> throw CalibraException.invalidArgument("format: unknown value " + request.getFormatValue());
         };
         if (format == StorageFormat.GPTQ && !(spec instanceof GridQuantization)) {
             throw CalibraException.invalidArgument("format: gptq packs grid-quantized weights (gptq, rtn); " + spec.name()
                     + " is not stored that way (use auto or dense)");
+        }
+        if (format == StorageFormat.AWQ && !(spec instanceof AwqSpec)) {
+            throw CalibraException.invalidArgument("format: awq packs awq's results; " + spec.name()
+                    + " is not stored that way (use auto or dense)");
+        }
+        if (format == StorageFormat.AWQ && spec instanceof AwqSpec awq && awq.settings().bits() != 4) {
+            throw CalibraException.invalidArgument("format: awq (AutoAWQ GEMM) stores 4-bit weights; bits is "
+                    + awq.settings().bits() + " (use format auto or dense)");
         }
         return format;
     }

@@ -1,6 +1,5 @@
 package dev.calibra.compression.service;
 
-import dev.calibra.compression.spec.MethodSpec;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,12 +12,17 @@ import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.driver.MemoryEstimate;
 import dev.calibra.compression.driver.ResumeState;
 import dev.calibra.compression.driver.SequentialDriver;
+import dev.calibra.compression.method.AwqLayer;
+import dev.calibra.compression.method.CompressedLayer;
 import dev.calibra.compression.method.PrunedLayer;
 import dev.calibra.compression.method.QuantizedLayer;
+import dev.calibra.compression.method.SpqrLayer;
 import dev.calibra.compression.output.BlockCheckpoint;
 import dev.calibra.compression.output.CompressedModelWriter;
 import dev.calibra.compression.output.StorageFormat;
 import dev.calibra.compression.registry.RegistryClients;
+import dev.calibra.compression.spec.AwqSpec;
+import dev.calibra.compression.spec.MethodSpec;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.Devices;
 import dev.calibra.model.ModelFolder;
@@ -133,6 +137,11 @@ public class CompressionService {
                 throw CalibraException.invalidArgument("format: gptq cannot pack " + CompressedModelWriter.unpackableShapes(folder)
                         + " (GPTQ packs 32 values at a time; both dimensions must be multiples of 32); use format auto or dense");
             }
+            if (format == StorageFormat.AWQ && !CompressedModelWriter.unpackableByAwq(folder, (AwqSpec) spec).isEmpty()) {
+                throw CalibraException.invalidArgument("format: awq cannot pack "
+                        + String.join("; ", CompressedModelWriter.unpackableByAwq(folder, (AwqSpec) spec))
+                        + "; use format auto (packs what it can) or dense");
+            }
             if (samples != null) {
                 MemoryEstimate.of(decoder, samples.length, samples[0].length, spec).requireWithin(memoryBudgetBytes);
             }
@@ -170,7 +179,10 @@ public class CompressionService {
                     .build(), observer);
             registered = true;
             CompressResult.Builder result = CompressResult.newBuilder().setModel(model)
-                    .setElapsedSeconds((System.nanoTime() - start) / 1e9);
+                    .setElapsedSeconds((System.nanoTime() - start) / 1e9).setOutlierFraction(outlierFraction(results));
+            if (spec.quantization()) {
+                result.setAverageBits(averageBits(results));
+            }
             results.forEach(r -> result.addLayers(layerReport(r, decoder, written.packedLinears()
                     .contains(moduleInBlock(decoder, r.linear())))));
             return result.build();
@@ -314,16 +326,46 @@ public class CompressionService {
     }
 
     static LayerReport layerReport(LayerResult result, DecoderSpec decoder, boolean packed) {
+        CompressedLayer layer = result.layer();
         LayerReport.Builder report = LayerReport.newBuilder().setBlock(result.block())
-                .setLinear(moduleInBlock(decoder, result.linear())).setRows(result.layer().rows())
-                .setColumns(result.layer().columns()).setSeconds(result.seconds())
-                .setReconstructionError(result.layer().relativeReconstructionError()).setPacked(packed);
-        if (result.layer() instanceof PrunedLayer p) {
+                .setLinear(moduleInBlock(decoder, result.linear())).setRows(layer.rows())
+                .setColumns(layer.columns()).setSeconds(result.seconds())
+                .setReconstructionError(layer.relativeReconstructionError()).setPacked(packed)
+                .setOutlierFraction(layer.outlierFraction());
+        if (!Double.isNaN(layer.averageBits())) {
+            report.setAverageBits(layer.averageBits());
+        }
+        if (layer instanceof PrunedLayer p) {
             report.setSparsity(p.achievedSparsity());
-        } else if (result.layer() instanceof QuantizedLayer q) {
+        } else if (layer instanceof QuantizedLayer q) {
             report.setMaxLevels(q.maxLevelsPerGroup());
+        } else if (layer instanceof AwqLayer a) {
+            report.setClippedGroups(Math.max(0, a.clippedGroups()));
+            if (a.scaled()) {
+                report.setScaleAlpha(a.alpha());
+            }
         }
         return report.build();
+    }
+
+    /** Bits per weight over all linears, weighted by their size; NaN for pruning. */
+    static double averageBits(List<LayerResult> results) {
+        return weighted(results, CompressedLayer::averageBits);
+    }
+
+    static double outlierFraction(List<LayerResult> results) {
+        return weighted(results, CompressedLayer::outlierFraction);
+    }
+
+    private static double weighted(List<LayerResult> results, java.util.function.ToDoubleFunction<CompressedLayer> value) {
+        double sum = 0;
+        double weights = 0;
+        for (LayerResult result : results) {
+            double size = (double) result.layer().rows() * result.layer().columns();
+            sum += value.applyAsDouble(result.layer()) * size;
+            weights += size;
+        }
+        return weights == 0 ? Double.NaN : sum / weights;
     }
 
     private static ObjectNode report(CompressRequest request, MethodSpec spec, DecoderSpec decoder, Model base,
@@ -349,7 +391,17 @@ public class CompressionService {
                 layer.put("achieved_sparsity", p.achievedSparsity()).put("zeros", p.zeroCount());
             } else if (result.layer() instanceof QuantizedLayer q) {
                 layer.put("bits", q.bits()).put("max_levels_per_group", q.maxLevelsPerGroup());
+            } else if (result.layer() instanceof SpqrLayer q) {
+                layer.put("outliers", q.outliers()).put("outlier_fraction", q.outlierFraction());
+            } else if (result.layer() instanceof AwqLayer a) {
+                layer.put("scale_alpha", a.scaled() ? a.alpha() : null).put("clipped_groups", a.clippedGroups());
             }
+            if (!Double.isNaN(result.layer().averageBits())) {
+                layer.put("average_bits", result.layer().averageBits());
+            }
+        }
+        if (spec.quantization()) {
+            report.put("average_bits", averageBits(results)).put("outlier_fraction", outlierFraction(results));
         }
         return report;
     }

@@ -9,10 +9,10 @@ import java.util.Map;
 
 /**
  * AWQ (mit-han-lab/llm-awq): its settings and the run's. AWQ works on a whole block (scales are searched on
- * the block's sub-layer outputs and folded into what precedes each group of linears), so the driver runs it
- * through {@link dev.calibra.compression.driver.AwqBlock}, not a per-linear compressor.
+ * the block's sublayer outputs and folded into what precedes each group of linears), so the driver runs its blocks
+ * through its own path (driver.AwqBlock), not a per-linear compressor.
  */
-public record AwqSpec(AwqSettings settings, RunSettings run) implements MethodSpec, GridQuantization {
+public record AwqSpec(AwqSettings settings, RunSettings run) implements MethodSpec {
 
     static AwqSpec of(Parameters p) {
         return new AwqSpec(new AwqSettings(p.integer("bits"), p.integer("group_size"), p.integer("scale_grid"),
@@ -34,26 +34,6 @@ public record AwqSpec(AwqSettings settings, RunSettings run) implements MethodSp
     }
 
     @Override
-    public int bits() {
-        return settings.bits();
-    }
-
-    @Override
-    public int groupSize() {
-        return settings.groupSize();
-    }
-
-    @Override
-    public boolean symmetric() {
-        return false;
-    }
-
-    @Override
-    public boolean actOrder() {
-        return false;
-    }
-
-    @Override
     public Map<String, String> parameters() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("bits", Integer.toString(settings.bits()));
@@ -70,6 +50,6 @@ public record AwqSpec(AwqSettings settings, RunSettings run) implements MethodSp
 
     @Override
     public LayerCompressor newCompressor(boolean measureError) {
-        throw new UnsupportedOperationException("awq compresses whole blocks; the driver runs it through AwqBlock");
+        throw new UnsupportedOperationException("awq compresses whole blocks; the driver runs them through AwqBlock");
     }
 }

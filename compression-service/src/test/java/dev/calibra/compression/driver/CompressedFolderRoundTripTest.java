@@ -1,5 +1,9 @@
 package dev.calibra.compression.driver;
 
+import dev.calibra.compression.method.AwqSettings;
+import dev.calibra.compression.spec.AwqSpec;
+import dev.calibra.compression.spec.RunSettings;
+import dev.calibra.compression.spec.SpqrSpec;
 import dev.calibra.compression.spec.WandaSpec;
 import dev.calibra.compression.spec.SparseGptSpec;
 import dev.calibra.compression.spec.RtnSpec;
@@ -23,6 +27,7 @@ import dev.calibra.model.ModelFolder;
 import dev.calibra.model.decoder.DecoderModel;
 import dev.calibra.model.scoring.Perplexity;
 import dev.calibra.model.scoring.WindowConvention;
+import dev.calibra.model.spqr.SpqrFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,10 +101,14 @@ class CompressedFolderRoundTripTest {
      * checkpoints. Same bytes as writing from results kept in memory, and no result holds a weight afterwards.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gptq", "sparsegpt"})
+    @ValueSource(strings = {"gptq", "sparsegpt", "spqr", "awq"})
     void releasedWeights_writeTheSameFolderFromCheckpoints(String method, @TempDir Path temp) throws IOException {
-        MethodSpec spec = method.equals("gptq") ? GptqSpec.bits(4)
-                : SparseGptSpec.of(new SparsityPattern.NOfM(2, 4));
+        MethodSpec spec = switch (method) {
+            case "gptq" -> GptqSpec.bits(4);
+            case "spqr" -> SpqrSpec.readme();
+            case "awq" -> new AwqSpec(new AwqSettings(4, 32, 20, true), new RunSettings(false, 8));   // packs q/k/v/o
+            default -> SparseGptSpec.of(new SparsityPattern.NOfM(2, 4));
+        };
         Path kept = Files.createDirectories(temp.resolve("kept"));
         compressAndWrite(spec, StorageFormat.AUTO, kept);
         Path released = Files.createDirectories(temp.resolve("released"));
@@ -115,6 +124,9 @@ class CompressedFolderRoundTripTest {
         }
         assertArrayEquals(Files.readAllBytes(kept.resolve("model.safetensors")),
                 Files.readAllBytes(released.resolve("model.safetensors")));
+        if (method.equals("spqr")) {
+            assertArrayEquals(Files.readAllBytes(SpqrFile.path(kept)), Files.readAllBytes(SpqrFile.path(released)));
+        }
     }
 
     @Test

@@ -1,6 +1,10 @@
 package dev.calibra.compression.driver;
 
+import dev.calibra.compression.method.AwqSettings;
+import dev.calibra.compression.spec.AwqSpec;
 import dev.calibra.compression.spec.MagnitudeSpec;
+import dev.calibra.compression.spec.RunSettings;
+import dev.calibra.compression.spec.SpqrSpec;
 import dev.calibra.compression.spec.WandaSpec;
 import dev.calibra.compression.spec.SparseGptSpec;
 import dev.calibra.compression.spec.RtnSpec;
@@ -41,7 +45,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * real config and tensor names): the driver runs the family's linears in its groups, the writer names them as
  * the family does, the folder reads back to the same model, and the methods keep their order. Random weights
  * make perplexity a poor judge, so the order is measured as the compressed model's KL divergence from the dense
- * one on held-out text: error-compensating GPTQ and SparseGPT below RTN and magnitude at the same budget.
+ * one on held-out text: error-compensating GPTQ and SparseGPT below RTN and magnitude at the same budget. AWQ packs
+ * every linear here, so reading its folder back checks the scales folded into each family's norms (Gemma's (1 + w),
+ * OPT's LayerNorm bias) and previous linears (OPT's v_proj and fc1 biases, Phi-3's fused gate_up).
  */
 class FamilyCompressionTest {
 
@@ -102,6 +108,10 @@ class FamilyCompressionTest {
         specs.put("sparsegpt 50%", SparseGptSpec.of(new SparsityPattern.Unstructured(0.5)));
         specs.put("wanda 50%", WandaSpec.of(new SparsityPattern.Unstructured(0.5)));
         specs.put("magnitude 50%", MagnitudeSpec.of(new SparsityPattern.Unstructured(0.5)));
+        specs.put("spqr 3-bit", SpqrSpec.readme());
+        specs.put("rtn 4-bit g16", new RtnSpec(4, 16, false, new RunSettings(false, 8)));
+        // groups of 16 divide every width here, so AWQ packs every linear and folds its scales into the family's norms
+        specs.put("awq 4-bit g16", new AwqSpec(new AwqSettings(4, 16, 20, true), new RunSettings(false, 8)));
         Map<String, Double> divergence = new LinkedHashMap<>();
         Map<String, Double> perplexity = new LinkedHashMap<>();
         float[] dense;
@@ -125,6 +135,11 @@ class FamilyCompressionTest {
                 if (entry.getKey().startsWith("gptq")) {
                     checkGptqModuleNames(written, base);
                 }
+                if (entry.getKey().startsWith("awq")) {
+                    JsonNode awq = new ObjectMapper().readTree(written.resolve("config.json").toFile()).get("quantization_config");
+                    assertEquals("awq", awq.get("quant_method").asText(), name);
+                    assertEquals(0, awq.get("modules_to_not_convert").size(), name + ": every linear packed " + awq);
+                }
             }
             try (ModelFolder loaded = ModelFolder.open(written); CausalLm model = loaded.load(Device.cpu())) {
                 float[] readBack = logProbs(model, data.heldOut());
@@ -139,6 +154,7 @@ class FamilyCompressionTest {
         assertTrue(divergence.get("gptq 4-bit") < divergence.get("rtn 4-bit"), name + ": GPTQ below RTN " + divergence);
         assertTrue(divergence.get("sparsegpt 50%") < divergence.get("magnitude 50%"), name + ": SparseGPT below magnitude " + divergence);
         assertTrue(divergence.get("gptq 4-bit") < divergence.get("sparsegpt 50%"), name + ": 4-bit below 50% sparsity " + divergence);
+        assertTrue(divergence.get("spqr 3-bit") < divergence.get("sparsegpt 50%"), name + ": SpQR below 50% sparsity " + divergence);
     }
 
     private static double perplexity(CausalLm model, Data data, ModelFolder folder) {

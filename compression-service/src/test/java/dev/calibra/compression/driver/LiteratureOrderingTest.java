@@ -1,6 +1,11 @@
 package dev.calibra.compression.driver;
 
+import dev.calibra.compression.method.AwqSettings;
+import dev.calibra.compression.method.GptqSettings;
+import dev.calibra.compression.spec.AwqSpec;
 import dev.calibra.compression.spec.MagnitudeSpec;
+import dev.calibra.compression.spec.RunSettings;
+import dev.calibra.compression.spec.SpqrSpec;
 import dev.calibra.compression.spec.WandaSpec;
 import dev.calibra.compression.spec.SparseGptSpec;
 import dev.calibra.compression.spec.RtnSpec;
@@ -16,6 +21,7 @@ import dev.calibra.model.scoring.Perplexity;
 import dev.calibra.model.scoring.WindowConvention;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,14 +41,88 @@ class LiteratureOrderingTest {
     }
 
     static double perplexity(MethodSpec spec) throws IOException {
+        return run(spec).perplexity();
+    }
+
+    /** Held-out perplexity after compressing with {@code spec} (none: the dense model), and the results. */
+    record Run(double perplexity, List<LayerResult> results) {
+
+        @Override
+        public String toString() {
+            return String.format("perplexity %.3f, %.3f bits", perplexity, averageBits());
+        }
+
+        double averageBits() {
+            return weighted(results, r -> r.layer().averageBits());
+        }
+
+        double outlierFraction() {
+            return weighted(results, r -> r.layer().outlierFraction());
+        }
+
+        private static double weighted(List<LayerResult> results, java.util.function.ToDoubleFunction<LayerResult> value) {
+            double sum = 0;
+            double size = 0;
+            for (LayerResult r : results) {
+                sum += value.applyAsDouble(r) * r.layer().rows() * r.layer().columns();
+                size += (double) r.layer().rows() * r.layer().columns();
+            }
+            return sum / size;
+        }
+    }
+
+    static Run run(MethodSpec spec) throws IOException {
         try (ModelFolder folder = ModelFolder.open(TinyStoriesCalibration.stories260K());
                 CausalLm model = folder.load(Device.cpu())) {
-            if (spec != null) {
-                new SequentialDriver(model, spec, new DriverListener() {}).run(data.samples(), ResumeState.FRESH);
-            }
-            return new Perplexity(model, 8).evaluate(data.heldOut(), data.bosId(), 256, WindowConvention.GPTQ,
-                    EVAL_TOKENS).perplexity();
+            List<LayerResult> results = spec == null ? List.of()
+                    : new SequentialDriver(model, spec, new DriverListener() {}).run(data.samples(), ResumeState.FRESH);
+            return new Run(new Perplexity(model, 8).evaluate(data.heldOut(), data.bosId(), 256, WindowConvention.GPTQ,
+                    EVAL_TOKENS).perplexity(), results);
         }
+    }
+
+    /**
+     * SpQR's and AWQ's papers: SpQR (its README recipe: 3-bit codes in groups of 16, 3-bit statistics, outliers)
+     * beats GPTQ at 3 bits; AWQ beats plain rounding at the same bits and group size. Groups of 32: stories260K's
+     * linears are 64 and 172 columns wide, so AWQ's default of 128 is one group per row here, where AWQ 4-bit does not
+     * beat rounding (printed, not asserted; see the compression-service README).
+     */
+    @Test
+    void spqrAndAwq_beatTheirBaselines() throws IOException {
+        Map<String, MethodSpec> specs = new LinkedHashMap<>();
+        specs.put("gptq 3-bit", GptqSpec.bits(3));
+        specs.put("gptq 3-bit g16", new GptqSpec(new GptqSettings(3, 16, false, false, 0.01, 128), new RunSettings(false, 8)));
+        specs.put("spqr 3-bit (README recipe)", SpqrSpec.readme());
+        specs.put("rtn 4-bit g32", rtn(4, 32));
+        specs.put("awq 4-bit g32", awq(4, 32));
+        specs.put("rtn 3-bit g32", rtn(3, 32));
+        specs.put("awq 3-bit g32", awq(3, 32));
+        specs.put("rtn 4-bit g128", rtn(4, 128));
+        specs.put("awq 4-bit g128", awq(4, 128));
+        Map<String, Run> table = new LinkedHashMap<>();
+        System.out.println("| model (stories260K, 64 x 256 TinyStories) | held-out perplexity | average bits | outliers | seconds |");
+        System.out.println("|---|---|---|---|---|");
+        for (Map.Entry<String, MethodSpec> entry : specs.entrySet()) {
+            long start = System.nanoTime();
+            Run run = run(entry.getValue());
+            table.put(entry.getKey(), run);
+            System.out.printf("| %s | %.3f | %.3f | %.3f%% | %.2f |%n", entry.getKey(), run.perplexity(), run.averageBits(),
+                    100 * run.outlierFraction(), (System.nanoTime() - start) / 1e9);
+        }
+        Run spqr = table.get("spqr 3-bit (README recipe)");
+        assertTrue(spqr.perplexity() < table.get("gptq 3-bit").perplexity(), "SpQR below GPTQ 3-bit: " + table);
+        assertTrue(spqr.averageBits() > 3 && spqr.averageBits() < 4.5, "SpQR's average bits: " + spqr.averageBits());
+        assertTrue(spqr.outlierFraction() > 0 && spqr.outlierFraction() < 0.05, "SpQR's outliers: " + spqr.outlierFraction());
+        assertTrue(table.get("awq 4-bit g32").perplexity() < table.get("rtn 4-bit g32").perplexity(), "AWQ 4-bit below RTN: " + table);
+        assertTrue(table.get("awq 3-bit g32").perplexity() < table.get("rtn 3-bit g32").perplexity(), "AWQ 3-bit below RTN: " + table);
+    }
+
+    private static RtnSpec rtn(int bits, int groupSize) {
+        return new RtnSpec(bits, groupSize, false, new RunSettings(false, 8));
+    }
+
+    private static AwqSpec awq(int bits, int groupSize) {
+        return new AwqSpec(new AwqSettings(bits, groupSize, 20, true), new RunSettings(false, 8));
     }
 
     @Test

@@ -63,6 +63,17 @@ final class BlockWeights implements AutoCloseable {
         biases.put(linear, bias);
     }
 
+    /** A view with some linears' weights swapped for this call only; it owns nothing and is never closed. */
+    BlockWeights withWeights(Map<String, NDArray> replaced) {
+        BlockWeights view = new BlockWeights(manager);
+        view.normWeights.putAll(normWeights);
+        view.normBiases.putAll(normBiases);
+        view.weights.putAll(weights);
+        view.weights.putAll(replaced);
+        view.biases.putAll(biases);
+        return view;
+    }
+
     /** Whether a weight was replaced since loading (then the block must not be unloaded). */
     boolean modified() {
         return modified;

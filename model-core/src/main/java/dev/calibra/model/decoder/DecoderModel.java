@@ -19,6 +19,7 @@ import dev.calibra.model.decoder.LinearSpec.Role;
 import dev.calibra.model.safetensors.TensorSource;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The forward pass of a decoder-only transformer on DJL NDArrays, for any family its {@link DecoderSpec}
@@ -210,6 +211,22 @@ public final class DecoderModel implements CausalLm {
                 yield norm(h.add(mlp(layer, w, h, hook)), w, names.mlpNorm());
             }
         };
+    }
+
+    @Override
+    public NDArray sublayer(int layer, Sublayer sublayer, NDArray input, Map<String, NDArray> replaced) {
+        replaced.keySet().forEach(spec::linear);                   // unknown names are refused, not ignored
+        BlockWeights w = weights.block(layer).withWeights(replaced);
+        NDManager caller = input.getManager();
+        try (NDManager scope = caller.newSubManager()) {
+            input.tempAttach(scope);
+            NDArray out = switch (sublayer) {
+                case ATTENTION -> attention(layer, w, input, LinearHook.NONE, null, 0, scope);
+                case MLP -> mlp(layer, w, input, LinearHook.NONE);
+            };
+            out.attach(caller);
+            return out;
+        }
     }
 
     @Override

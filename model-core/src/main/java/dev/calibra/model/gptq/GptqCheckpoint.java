@@ -50,18 +50,6 @@ public final class GptqCheckpoint implements TensorSource {
         this.names = Collections.unmodifiableSet(visible);
     }
 
-    /** {@code checkpoint} itself, or a view that dequantizes it when config.json has a GPTQ quantization_config. */
-    public static TensorSource wrapIfPacked(java.nio.file.Path configJson, TensorSource checkpoint) throws IOException {
-        GptqConfig config;
-        try {
-            config = GptqConfig.of(new com.fasterxml.jackson.databind.ObjectMapper().readTree(configJson.toFile()));
-        } catch (IOException | RuntimeException e) {
-            checkpoint.close();
-            throw e;
-        }
-        return config == null ? checkpoint : new GptqCheckpoint(checkpoint, config);
-    }
-
     private boolean isPackedPart(String name) {
         for (String suffix : PACKED_SUFFIXES) {
             if (name.endsWith(suffix) && packed.contains(name.substring(0, name.length() - suffix.length()) + ".qweight")) {

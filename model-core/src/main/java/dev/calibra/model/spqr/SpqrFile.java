@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * SpQR's compact representation as Calibra stores it beside the dense model: one safetensors file
@@ -32,25 +33,58 @@ public final class SpqrFile {
 
     public static final String FOLDER = "spqr";
     public static final String FILE = "model.spqr.safetensors";
+    /** Tensors per linear. */
+    public static final int TENSORS = 9;
 
     private SpqrFile() {}
 
+    /** What the tensors' shapes depend on, known before the compact form itself. */
+    public record Layout(int rows, int columns, int bits, int groupSize, int qqGroupSize, int outliers) {
+
+        public static Layout of(SpqrLinear linear) {
+            return new Layout(linear.rows(), linear.columns(), linear.bits(), linear.groupSize(), linear.qqGroupSize(),
+                    linear.outliers());
+        }
+
+        int groups() {
+            return (columns + groupSize - 1) / groupSize;
+        }
+
+        int rowGroups() {
+            return (rows + qqGroupSize - 1) / qqGroupSize;
+        }
+    }
+
     public static void add(SafetensorsWriter writer, String module, SpqrLinear linear) {
-        int groups = linear.groups();
-        int rowGroups = linear.rowGroups();
+        add(writer, module, Layout.of(linear), () -> linear);
+    }
+
+    /**
+     * Adds one linear's tensors, made while the file is written: {@code linear} is asked once per tensor, {@link
+     * #TENSORS} times (the tensors of a module are adjacent in name order, so a caller can keep the one it made).
+     */
+    public static void add(SafetensorsWriter writer, String module, Layout layout, Supplier<SpqrLinear> linear) {
+        int groups = layout.groups();
+        int rowGroups = layout.rowGroups();
+        int rows = layout.rows();
         String p = module + ".spqr.";
-        writer.add(p + "codes", Dtype.U8, new long[] {linear.rows(), linear.columns()}, ByteBuffer.wrap(linear.codes()));
-        writer.addI32(p + "perm", new long[] {linear.columns()}, linear.perm());
-        writer.add(p + "scale_codes", Dtype.U8, new long[] {groups, linear.rows()}, ByteBuffer.wrap(linear.scaleCodes()));
-        writer.add(p + "zero_codes", Dtype.U8, new long[] {groups, linear.rows()}, ByteBuffer.wrap(linear.zeroCodes()));
-        writer.addF32(p + "scale_qq", new long[] {groups, rowGroups, 2}, linear.scaleQq());
-        writer.addF32(p + "zero_qq", new long[] {groups, rowGroups, 2}, linear.zeroQq());
-        writer.addI32(p + "outlier_rows", new long[] {linear.rows() + 1}, linear.rowPointers());
-        writer.addI32(p + "outlier_cols", new long[] {linear.outliers()}, linear.outlierColumns());
-        writer.addF32(p + "outlier_vals", new long[] {linear.outliers()}, linear.outlierValues());
-        writer.metadata(p + "bits", Integer.toString(linear.bits()));
-        writer.metadata(p + "group_size", Integer.toString(linear.groupSize()));
-        writer.metadata(p + "qq_group_size", Integer.toString(linear.qqGroupSize()));
+        writer.add(p + "codes", Dtype.U8, new long[] {rows, layout.columns()}, () -> ByteBuffer.wrap(linear.get().codes()));
+        writer.add(p + "perm", Dtype.I32, new long[] {layout.columns()}, () -> SafetensorsWriter.littleEndian(linear.get().perm()));
+        writer.add(p + "scale_codes", Dtype.U8, new long[] {groups, rows}, () -> ByteBuffer.wrap(linear.get().scaleCodes()));
+        writer.add(p + "zero_codes", Dtype.U8, new long[] {groups, rows}, () -> ByteBuffer.wrap(linear.get().zeroCodes()));
+        writer.add(p + "scale_qq", Dtype.F32, new long[] {groups, rowGroups, 2},
+                () -> SafetensorsWriter.littleEndian(linear.get().scaleQq()));
+        writer.add(p + "zero_qq", Dtype.F32, new long[] {groups, rowGroups, 2},
+                () -> SafetensorsWriter.littleEndian(linear.get().zeroQq()));
+        writer.add(p + "outlier_rows", Dtype.I32, new long[] {rows + 1},
+                () -> SafetensorsWriter.littleEndian(linear.get().rowPointers()));
+        writer.add(p + "outlier_cols", Dtype.I32, new long[] {layout.outliers()},
+                () -> SafetensorsWriter.littleEndian(linear.get().outlierColumns()));
+        writer.add(p + "outlier_vals", Dtype.F32, new long[] {layout.outliers()},
+                () -> SafetensorsWriter.littleEndian(linear.get().outlierValues()));
+        writer.metadata(p + "bits", Integer.toString(layout.bits()));
+        writer.metadata(p + "group_size", Integer.toString(layout.groupSize()));
+        writer.metadata(p + "qq_group_size", Integer.toString(layout.qqGroupSize()));
     }
 
     /** The linear {@code module} of an open compact file. */

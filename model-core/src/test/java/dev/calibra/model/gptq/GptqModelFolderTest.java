@@ -112,4 +112,14 @@ class GptqModelFolderTest {
             assertTrue(e.getMessage().contains(Q + ".weight"), e.getMessage());
         }
     }
+
+    @Test
+    void open_quantizationConfigOfAnotherMethod_isRefusedNamingIt(@TempDir Path folder) throws IOException {
+        writePackedFolder(folder, true);
+        ObjectNode config = (ObjectNode) new ObjectMapper().readTree(folder.resolve("config.json").toFile());
+        ((ObjectNode) config.get("quantization_config")).put("quant_method", "bitsandbytes");
+        new ObjectMapper().writeValue(folder.resolve("config.json").toFile(), config);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFolder.open(folder));
+        assertTrue(e.getMessage().contains("quant_method 'bitsandbytes'") && e.getMessage().contains("gptq, awq"), e.getMessage());
+    }
 }

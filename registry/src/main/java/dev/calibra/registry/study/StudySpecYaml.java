@@ -101,9 +101,10 @@ public final class StudySpecYaml {
         return switch (text) {
             case "auto" -> OutputFormat.OUTPUT_FORMAT_AUTO;
             case "gptq" -> OutputFormat.OUTPUT_FORMAT_GPTQ;
+            case "awq" -> OutputFormat.OUTPUT_FORMAT_AWQ;
             case "dense" -> OutputFormat.OUTPUT_FORMAT_DENSE;
             default -> {
-                node.errors().add(node.path(), "must be auto, gptq or dense, got '" + text + "'");
+                node.errors().add(node.path(), "must be auto, gptq, awq or dense, got '" + text + "'");
                 yield OutputFormat.OUTPUT_FORMAT_UNSPECIFIED;
             }
         };
