@@ -42,6 +42,8 @@ public final class JobWorker implements AutoCloseable {
     private final ScheduledExecutorService heartbeats;
     private JobScope scope = JobScope.NONE;
     private Thread loop;
+    /** Set by close: what a job throws from then on is the shutdown's doing, not the job's. */
+    private volatile boolean closing;
 
     public JobWorker(JobsGrpc.JobsBlockingStub jobs, String workerId, List<JobType> types, JobHandler handler,
             Duration idlePoll, int leaseSeconds) {
@@ -126,13 +128,18 @@ public final class JobWorker implements AutoCloseable {
             LOG.info(() -> "job " + job.getId() + " stopped: " + stopped.getMessage());
         } catch (Exception error) {
             beat.cancel(false);
-            boolean retryable = !(error instanceof CalibraException calibra && calibra.kind() != CalibraException.Kind.UNAVAILABLE)
-                    && !(error instanceof IllegalArgumentException);
             String reason = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+            boolean retryable = closing
+                    || !(error instanceof CalibraException calibra && calibra.kind() != CalibraException.Kind.UNAVAILABLE)
+                    && !(error instanceof IllegalArgumentException);
+            if (closing) {
+                // An interrupted read or a closed channel would otherwise fail the job for good.
+                reason = "the worker stopped while the job ran: " + reason;
+            }
             if (retryable) {
                 LOG.log(Level.WARNING, "job " + job.getId() + " failed (retryable)", error);
             } else {
-                LOG.info(() -> "job " + job.getId() + " failed: " + reason);
+                LOG.info("job " + job.getId() + " failed: " + reason);
             }
             try {
                 jobs.failJob(FailJobRequest.newBuilder().setJobId(job.getId()).setWorkerId(workerId)
@@ -223,6 +230,7 @@ public final class JobWorker implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         running.set(false);
         if (loop != null) {
             loop.interrupt();

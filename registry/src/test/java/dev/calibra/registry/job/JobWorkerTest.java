@@ -148,4 +148,31 @@ class JobWorkerTest {
                         .setParameter("id", claimed.getId()).executeUpdate()));
         assertTrue(stopped.leaseLost(), "another worker holds the job: its checkpoints must stay");
     }
+
+    @Test
+    void closingTheWorker_whileAJobRuns_queuesTheJobAgain_evenIfItsErrorLooksFinal() throws Exception {
+        Job job = submit();
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        JobWorker worker = new JobWorker(jobs, "closing-worker", List.of(JobType.JOB_TYPE_EVALUATE), (claimed, context) -> {
+            started.complete(null);
+            try {
+                Thread.sleep(20_000);
+            } catch (InterruptedException interrupted) {
+                // What an interrupted channel read turns into deep inside a handler.
+                throw CalibraException.invalidArgument("model.safetensors: could not read the header");
+            }
+            return List.of();
+        }, Duration.ofMillis(100), 30);
+        worker.start();
+        started.get(20, TimeUnit.SECONDS);
+        worker.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Job after = get(job.getId());
+        while (after.getState() == JobState.JOB_STATE_RUNNING && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            after = get(job.getId());
+        }
+        assertEquals(JobState.JOB_STATE_PENDING, after.getState(), after.toString());
+        assertTrue(after.getError().startsWith("the worker stopped while the job ran"), after.getError());
+    }
 }
