@@ -92,14 +92,31 @@ class PythonClientIT {
     }
 
     @Test
-    void compressAndWatch_jobThatFails_exitsOneWithTheJobsReason() throws Exception {
-        String model = cliId("models", "register", "--path", LocalStack.assets().resolve("models/stories260K").toString(),
-                "--name", "python-base", "--json");
-        Run failed = client(List.of("--model", model, "--method", "rtn", "--bits", "5", "--timeout", "120"), stack.apiKey());
+    void compressAndWatch_jobThatFails_exitsOneWithTheJobsReason(@TempDir Path temp) throws Exception {
+        // A model whose weights file is damaged after registration passes every check at submission and fails
+        // in the compression service when it reads the file.
+        Path folder = temp.resolve("damaged");
+        Files.createDirectories(folder);
+        try (var files = Files.list(LocalStack.assets().resolve("models/stories260K"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, folder.resolve(file.getFileName()));
+            }
+        }
+        String model = cliId("models", "register", "--path", folder.toString(), "--name", "python-damaged", "--json");
+        Files.write(folder.resolve("model.safetensors"), new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, 0, 0, 0, 0});
+        Run failed = client(List.of("--model", model, "--method", "rtn", "--bits", "4", "--timeout", "120"), stack.apiKey());
         assertEquals(1, failed.exitCode(), failed.output());
         assertTrue(failed.output().contains("JOB_STATE_FAILED"), failed.output());
-        assertTrue(failed.output().contains("INVALID_ARGUMENT") && failed.output().contains("bits"),
-                "the job's reason names the parameter: " + failed.output());
+        assertTrue(failed.output().contains("model.safetensors"), "the job's reason names the file: " + failed.output());
+    }
+
+    @Test
+    void compressAndWatch_unsupportedBits_isRefusedAtSubmission_exitsTwoNamingTheField() throws Exception {
+        String model = cliId("models", "register", "--path", LocalStack.assets().resolve("models/stories260K").toString(),
+                "--name", "python-base", "--json");
+        Run refused = client(List.of("--model", model, "--method", "rtn", "--bits", "5", "--timeout", "60"), stack.apiKey());
+        assertEquals(2, refused.exitCode(), refused.output());
+        assertTrue(refused.output().contains("INVALID_ARGUMENT") && refused.output().contains("parameters.bits"), refused.output());
     }
 
     @Test
