@@ -21,6 +21,8 @@ transcription runs float32 on the CPU, one thread. Run with Debian's python3-tor
       auto_clip_layer, taken with ast from the pinned commit's files in a git directory holding
       mit-han-lab/llm-awq, e.g. the fetch tool's /work/.mirror/mit-han-lab+llm-awq/repo) on the same
       inputs and checks that they give bit-identical results to this transcription
+  /usr/bin/python3 tools/reference/awq_reference.py bench [COLUMNS SEQUENCES TOKENS]
+      times the transcription (2 threads) on KernelBenchmark's synthetic 4096 x 4096 layer, 32 x 2048 tokens
 """
 
 import ast
@@ -28,6 +30,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import torch
 import torch.nn.functional as F
@@ -340,7 +343,38 @@ def crosscheck(git_dir):
     return 0 if ok else 1
 
 
+def bench(columns=4096, sequences=32, tokens=2048):
+    """The transcription's AWQ on one synthetic linear of KernelBenchmark's shape (weights N(0, 0.02), inputs
+    N(0, 1) times a per-feature scale from U[0.1, 3]), 4-bit g128, timed step by step. The scale search runs
+    upstream's twenty forwards of the linear over all tokens; the clip search runs upstream's batches of 256 rows."""
+    columns, sequences, tokens = int(columns), int(sequences), int(tokens)
+    torch.set_num_threads(2)
+    generator = torch.Generator().manual_seed(7)
+    W = torch.randn(columns, columns, generator=generator) * 0.02
+    X = torch.randn(sequences, tokens, columns, generator=generator) * (torch.rand(columns, generator=generator) * 2.9 + 0.1)
+    w_bit, q_group_size = 4, 128
+    start = time.perf_counter()
+    ratio, scales, _ = search_module_scale(W, X, w_bit, q_group_size)
+    searched = time.perf_counter()
+    W_scaled, X_scaled = apply_scale(W, X, scales)
+    max_vals = []
+    for rows in range(0, columns, 256):                    # auto_clip_layer's oc_batch_size
+        max_val, _, _ = auto_clip_layer(W_scaled[rows:rows + 256], X_scaled, w_bit, q_group_size)
+        max_vals.append(max_val)
+    W_scaled = apply_clip(W_scaled, torch.cat(max_vals, 0))
+    clipped = time.perf_counter()
+    pseudo_quantize_tensor(W_scaled, w_bit, q_group_size)
+    done = time.perf_counter()
+    print(f"awq scale search 4-bit g128 ({sequences}x{tokens} tokens): {searched - start:.3f} s (alpha {ratio:.2f})")
+    print(f"awq clip search 4-bit g128: {clipped - searched:.3f} s")
+    print(f"awq quantize: {done - clipped:.3f} s")
+    print(f"awq total 4-bit g128: {done - start:.3f} s")
+    return 0
+
+
 def main(argv):
+    if argv and argv[0] == "bench":
+        return bench(*argv[1:4])
     if len(argv) >= 2 and argv[0] in ("generate", "verify", "crosscheck"):
         return {"generate": generate, "verify": verify, "crosscheck": crosscheck}[argv[0]](argv[1])
     print(__doc__)

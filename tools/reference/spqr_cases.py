@@ -18,6 +18,8 @@ arguments main.py passes. Run with Debian's python3-torch, on CPU, one thread:
       re-runs every case through upstream and compares with the shipped files
   /usr/bin/python3 tools/reference/spqr_cases.py crosscheck testvectors
       runs our own float32 transcription (below; no upstream needed) and compares it with the shipped files
+  /usr/bin/python3 tools/reference/spqr_cases.py bench [UPSTREAM_DIR [COLUMNS SEQUENCES TOKENS]]
+      times upstream's add_batch and quantize (README recipe) on KernelBenchmark's synthetic 4096 x 4096 layer
 
 Patches, applied from here and never by editing upstream's files (none changes the arithmetic):
   1. tqdm is not installed here; spqr_engine.py imports `tqdm.auto.tqdm` only to draw a progress bar when
@@ -403,7 +405,41 @@ def crosscheck(directory):
     return 0 if ok else 1
 
 
+def bench(upstream_dir=DEFAULT_UPSTREAM, columns=4096, sequences=32, tokens=2048):
+    """Upstream SPQRUtil itself on one synthetic linear of KernelBenchmark's shape (weights N(0, 0.02), inputs
+    N(0, 1) times a per-feature scale from U[0.1, 3]) with the README recipe, 2 threads: add_batch per sequence
+    (the Hessian) and quantize, timed."""
+    import time
+    columns, sequences, tokens = int(columns), int(sequences), int(tokens)
+    torch.set_num_threads(2)
+    spqr_engine, _, _ = load_upstream(upstream_dir)
+    generator = torch.Generator().manual_seed(7)
+    layer = torch.nn.Linear(columns, columns, bias=False)
+    layer.weight.data = torch.randn(columns, columns, generator=generator) * 0.02
+    feature_scale = torch.rand(columns, generator=generator) * 2.9 + 0.1
+    handler = spqr_engine.SPQRUtil(layer)
+    hessian = 0.0
+    for _ in range(sequences):
+        x = torch.randn(1, tokens, columns, generator=generator) * feature_scale
+        start = time.perf_counter()
+        handler.add_batch(x)
+        hessian += time.perf_counter() - start
+    p = case_parameters("spqr_readme")
+    start = time.perf_counter()
+    handler.quantize(percdamp=p["percdamp"], bits=p["wbits"], groupsize=p["groupsize"], sym=p["sym"], perchannel=True,
+                     qq_groupsize=p["qq_groupsize"], round_zero=None, qq_scale_bits=p["qq_scale_bits"],
+                     qq_zero_bits=p["qq_zero_bits"], qq_zero_sym=False, outlier_relative_threshold=p["outlier_threshold"],
+                     permutation_order=p["permutation_order"], simplified_outliers=False, blocksize=p["blocksize"],
+                     save_quantization=False, verbose=False)
+    quantize = time.perf_counter() - start
+    print(f"spqr hessian add_batch ({sequences}x{tokens} tokens): {hessian:.3f} s")
+    print(f"spqr quantize README recipe: {quantize:.3f} s")
+    return 0
+
+
 def main(argv):
+    if argv and argv[0] == "bench":
+        return bench(*argv[1:5])
     if len(argv) >= 2 and argv[0] in ("prepare", "generate", "verify", "crosscheck"):
         command = {"prepare": prepare, "generate": generate, "verify": verify, "crosscheck": crosscheck}[argv[0]]
         return command(*argv[1:3])

@@ -47,7 +47,9 @@ class CompressionCliIT {
 
         // the direct Compress RPC streams per-linear reports and ends with the registered result
         var compression = dev.calibra.proto.v1.CompressionGrpc.newBlockingStub(stack.channel("compression"));
-        assertEquals(5, compression.listMethods(dev.calibra.proto.v1.ListMethodsRequest.getDefaultInstance()).getMethodsCount());
+        assertEquals(java.util.List.of("gptq", "rtn", "spqr", "awq", "sparsegpt", "wanda", "magnitude"),
+                compression.listMethods(dev.calibra.proto.v1.ListMethodsRequest.getDefaultInstance()).getMethodsList().stream()
+                        .map(dev.calibra.proto.v1.MethodInfo::getName).toList());
         java.util.List<dev.calibra.proto.v1.CompressEvent> events = new java.util.ArrayList<>();
         compression.compress(dev.calibra.proto.v1.CompressRequest.newBuilder().setModelId(model).setCalibrationSetId(set)
                 .setMethod("wanda").setParameters(dev.calibra.proto.v1.CompressionParameters.newBuilder().setSparsity(0.5))
@@ -65,6 +67,33 @@ class CompressionCliIT {
         assertEquals("INVALID_ARGUMENT", bad.json().get("error").get("code").asText(), bad.stdout());
         assertTrue(bad.json().get("error").get("message").asText().contains("bits"), bad.stdout());
         assertEquals(modelsBefore, stack.cli("models", "list", "--json").json().get("models").size());
+
+        // SpQR: the dense model, its compact form beside it, bits and outliers in the result
+        LocalStack.CliResult spqr = stack.cli("compress", "--model", model, "--calibration", set, "--method", "spqr", "--bits", "3",
+                "--group-size", "16", "--qq-bits", "3", "--outlier-threshold", "0.2", "--json");
+        assertEquals(0, spqr.exitCode(), spqr.stderr());
+        assertTrue(spqr.json().get("average_bits").asDouble() > 3, spqr.stdout());
+        assertTrue(spqr.json().get("outlier_fraction").asDouble() > 0, spqr.stdout());
+        assertTrue(Files.exists(Path.of(spqr.json().get("artifact_path").asText()).resolve("spqr/model.spqr.safetensors")));
+
+        // AWQ: packed as AutoAWQ GEMM where the layout holds the linear; format awq refuses the 172-wide MLP, naming it
+        LocalStack.CliResult awq = stack.cli("compress", "--model", model, "--calibration", set, "--method", "awq", "--bits", "4",
+                "--group-size", "32", "--json");
+        assertEquals(0, awq.exitCode(), awq.stderr());
+        assertEquals("awq-int4", awq.json().get("dtype").asText(), awq.stdout());
+        JsonNode awqConfig = new ObjectMapper().readTree(Path.of(awq.json().get("artifact_path").asText()).resolve("config.json").toFile());
+        assertEquals("gemm", awqConfig.get("quantization_config").get("version").asText());
+        LocalStack.CliResult unpackable = stack.cli("compress", "--model", model, "--calibration", set, "--method", "awq",
+                "--group-size", "32", "--format", "awq", "--json");
+        assertEquals(1, unpackable.exitCode());
+        assertEquals("INVALID_ARGUMENT", unpackable.json().get("error").get("code").asText(), unpackable.stdout());
+        assertTrue(unpackable.json().get("error").get("message").asText()
+                .contains("mlp.down_proj: group_size 32 does not divide the 172 input columns"), unpackable.stdout());
+        LocalStack.CliResult wrongFormat = stack.cli("compress", "--model", model, "--calibration", set, "--method", "gptq",
+                "--format", "awq", "--json");
+        assertEquals(1, wrongFormat.exitCode());
+        assertTrue(wrongFormat.json().get("error").get("message").asText().startsWith("--format: awq packs the results of awq"),
+                wrongFormat.stdout());
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.calibra.proto.v1.CompressionMethod;
 import dev.calibra.proto.v1.CompressionParameters;
 import dev.calibra.proto.v1.CompressionOuterClass;
 import dev.calibra.proto.v1.MethodInfo;
+import dev.calibra.proto.v1.OutputFormat;
 import dev.calibra.proto.v1.ParameterInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,6 +101,36 @@ public final class MethodContracts {
             }
         }
         return problems;
+    }
+
+    /** Bits each packed format holds (a format missing here holds any). */
+    private static final Map<String, Integer> FORMAT_BITS = Map.of("awq", 4);
+
+    /**
+     * Why a method's results cannot be stored in {@code format} with these parameters ("format: ..."), or empty:
+     * auto and dense hold anything; a packed format only the methods whose contract lists it, at the bits it
+     * holds. What depends on the model's shapes (group sizes dividing widths) is checked where the model is read.
+     */
+    public static Optional<String> formatProblem(String method, OutputFormat format, CompressionParameters parameters) {
+        if (format == OutputFormat.OUTPUT_FORMAT_UNSPECIFIED || format == OutputFormat.OUTPUT_FORMAT_AUTO
+                || format == OutputFormat.OUTPUT_FORMAT_DENSE || !METHODS.containsKey(method)) {
+            return Optional.empty();
+        }
+        if (format == OutputFormat.UNRECOGNIZED) {
+            return Optional.of("format: unknown value");
+        }
+        String name = format.name().substring("OUTPUT_FORMAT_".length()).toLowerCase(java.util.Locale.ROOT);
+        List<String> packing = all().stream().filter(info -> info.getPackedFormatsList().contains(name)).map(MethodInfo::getName).toList();
+        if (!METHODS.get(method).getPackedFormatsList().contains(name)) {
+            return Optional.of("format: " + name + " packs the results of " + String.join(", ", packing) + "; " + method
+                    + " is not stored that way (use auto or dense)");
+        }
+        Integer bits = FORMAT_BITS.get(name);
+        Object given = value(method, parameters, "bits").orElse(null);
+        if (bits != null && given != null && !given.equals(bits)) {
+            return Optional.of("format: " + name + " stores " + bits + "-bit weights; bits is " + given + " (use auto or dense)");
+        }
+        return Optional.empty();
     }
 
     /** {@link #problems} as one IllegalArgumentException (its message names the first field), or nothing. */

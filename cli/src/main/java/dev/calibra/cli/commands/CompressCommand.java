@@ -125,6 +125,9 @@ public final class CompressCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             throw CalibraException.invalidArgument(asFlags(problems.get(0)));
         }
+        MethodContracts.formatProblem(method, outputFormat(), parameters).ifPresent(problem -> {
+            throw CalibraException.invalidArgument("--" + problem);
+        });
         CompressRequest request = CompressRequest.newBuilder().setModelId(model).setCalibrationSetId(calibration)
                 .setMethod(method).setParameters(parameters).setFormat(outputFormat()).setOutputName(name)
                 .setDevice(device).build();
@@ -149,9 +152,26 @@ public final class CompressCommand implements Callable<Integer> {
             json.put("dtype", result.getDtype());
             json.put("sha256", result.getSha256());
             json.put("report_json", folder.resolve("calibra_compression.json").toString());
+            quantizationSummary(folder.resolve("calibra_compression.json"), output, json);
             json.set("model", Output.tree(result));
             output.emit(json);
             return 0;
+        }
+    }
+
+    /** Bits per weight and outlier fraction from the run's report, when it quantized (SpQR counts its outliers). */
+    private static void quantizationSummary(Path report, Output output, ObjectNode json) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile());
+            if (tree.has("average_bits")) {
+                double bits = tree.get("average_bits").asDouble();
+                double outliers = tree.path("outlier_fraction").asDouble();
+                json.put("average_bits", bits).put("outlier_fraction", outliers);
+                output.line(String.format(Locale.ROOT, "%.3f bits per weight%s", bits,
+                        outliers > 0 ? String.format(Locale.ROOT, ", %.3f%% outliers", 100 * outliers) : ""));
+            }
+        } catch (java.io.IOException e) {
+            output.note("no report at " + report + ": " + e.getMessage());
         }
     }
 

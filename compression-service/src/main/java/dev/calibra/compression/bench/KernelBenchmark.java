@@ -2,8 +2,12 @@ package dev.calibra.compression.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.calibra.compression.method.AwqLinear;
+import dev.calibra.compression.method.AwqSettings;
 import dev.calibra.compression.method.CompressedLayer;
 import dev.calibra.compression.method.GptqCompressor;
 import dev.calibra.compression.method.GptqSettings;
@@ -13,6 +17,8 @@ import dev.calibra.compression.method.RtnSettings;
 import dev.calibra.compression.method.SparseGptCompressor;
 import dev.calibra.compression.method.SparseGptSettings;
 import dev.calibra.compression.method.SparsityPattern;
+import dev.calibra.compression.method.SpqrCompressor;
+import dev.calibra.compression.method.SpqrSettings;
 import dev.calibra.compression.method.WandaPruner;
 import dev.calibra.compression.method.WandaSettings;
 import dev.calibra.model.linalg.JavaLinalg;
@@ -85,6 +91,11 @@ public final class KernelBenchmark {
             table.add(new Row("Wanda scaler_row accumulation", wanda.statisticSeconds(), "sum of x^2 per feature"));
             table.add(wanda.compress());
 
+            // SpQR's statistic is GPTQ's Hessian (timed above); its compress is the README recipe
+            table.add(timeMethod("SpQR 3-bit g16, qq 3-bit g16, outliers 0.2 (README recipe) compress",
+                    () -> new SpqrCompressor(SpqrSettings.readme()), batch, sequences, weight, weightArray, rows, columns).compress());
+            table.add(timeAwq(manager, batch, sequences, tokens, weight, rows, columns));
+
             // RTN itself is a few tens of milliseconds: its row is the direct error route (two grams, as for
             // Wanda and magnitude with a Hessian); GPTQ and SparseGPT need one gram (ReconstructionError)
             Row rtnRow = timeMethod("RTN 4-bit g128 compress", () -> new RtnQuantizer(new RtnSettings(4, 128, false, true)),
@@ -111,6 +122,32 @@ public final class KernelBenchmark {
         }
     }
 
+    /**
+     * AWQ 4-bit g128 on the linear as its own scaling group (as for o_proj and down_proj): the scale search's twenty
+     * candidates on the linear's output error, the clip search, the quantization and the error. The inputs are whole
+     * (AWQ keeps them; making them is not timed). One run: it takes tens of seconds.
+     */
+    private static Row timeAwq(NDManager manager, Supplier<NDArray> batch, int sequences, int tokens, float[] weight, int rows,
+            int columns) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDList parts = new NDList();
+            for (int s = 0; s < sequences; s++) {
+                NDArray part = batch.get().reshape(tokens, columns);
+                part.attach(scope);
+                parts.add(part);
+            }
+            NDArray x = NDArrays.concat(parts, 0);
+            x.attach(scope);
+            x.getFloat(0, 0);
+            long start = System.nanoTime();
+            AwqLinear.Outcome outcome = AwqLinear.compress(weight, rows, columns, x, AwqSettings.defaults(4));
+            double elapsed = seconds(start);
+            return new Row("AWQ 4-bit g128 compress (scale search, clip search, quantize)", elapsed, String.format(
+                    "one run; alpha %.2f, %d of %d groups clipped; relative output error %.4f", outcome.scales().alpha(),
+                    outcome.layer().clippedGroups(), rows * outcome.layer().groups(), outcome.layer().relativeReconstructionError()));
+        }
+    }
+
     /** Compiles the Java kernels (JIT) on a small layer so the timed runs measure steady state. */
     private static void warmUp(NDManager manager) {
         int columns = 512;
@@ -120,12 +157,16 @@ public final class KernelBenchmark {
                     new GptqCompressor(GptqSettings.defaults()),
                     new SparseGptCompressor(SparseGptSettings.of(new SparsityPattern.Unstructured(0.5))),
                     new WandaPruner(new WandaSettings(new SparsityPattern.Unstructured(0.5), false)),
-                    new RtnQuantizer(new RtnSettings(4, 128, false, true)));
+                    new RtnQuantizer(new RtnSettings(4, 128, false, true)),
+                    new SpqrCompressor(SpqrSettings.readme()));
             for (LayerCompressor method : methods) {
                 try (NDManager scope = manager.newSubManager(); method) {
                     method.addBatch(scope.randomNormal(new Shape(2, 256, columns)));
                     method.compress(weight, columns, columns);
                 }
+            }
+            try (NDManager scope = manager.newSubManager()) {
+                AwqLinear.compress(weight, columns, columns, scope.randomNormal(new Shape(1024, columns)), AwqSettings.defaults(4));
             }
         }
     }

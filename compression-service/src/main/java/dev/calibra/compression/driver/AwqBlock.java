@@ -13,6 +13,7 @@ import dev.calibra.compression.method.LinearOutputError;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.CausalLm.Sublayer;
 import dev.calibra.model.LinearHook;
+import dev.calibra.model.OwnedArrays;
 import dev.calibra.model.decoder.LinearSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,6 +77,9 @@ final class AwqBlock {
             });
             Map<String, NDArray> inputs = new HashMap<>();
             chunks.forEach((feeder, list) -> inputs.put(feeder, list.size() == 1 ? list.get(0) : NDArrays.concat(list, 0)));
+            // one per distinct input: its gram serves every linear it feeds (freed with the scope)
+            Map<String, LinearOutputError> outputs = new HashMap<>();
+            inputs.forEach((feeder, x) -> outputs.put(feeder, new LinearOutputError(x)));
 
             Map<String, float[]> original = new LinkedHashMap<>();
             for (LinearSpec linear : model.linears()) {
@@ -94,7 +98,7 @@ final class AwqBlock {
                 }
                 NDArray x = inputs.get(group.precededBy());
                 AwqScaleSearch.Result search = AwqScaleSearch.search(AwqScaleSearch.activationScale(x), settings.scaleGrid(),
-                        objective(block, group, x, original, sequences, seqLen));
+                        objective(block, group, x, outputs.get(group.precededBy()), original, sequences, seqLen));
                 for (LinearSpec linear : group.linears()) {
                     inputScales.put(linear.name(), search.scales());
                     alphas.put(linear.name(), search.alpha());
@@ -133,8 +137,8 @@ final class AwqBlock {
                             outputScales.getOrDefault(linear.name(), AwqLayer.ones(rows)),
                             alphas.getOrDefault(linear.name(), Double.NaN), settings,
                             settings.clipSearch() && AwqGroups.clipped(linear)).layer();
-                    layer = layer.withError(new LinearOutputError(x).relative(original.get(linear.name()), layer.weight(), rows,
-                            columns));
+                    layer = layer.withError(outputs.get(group.precededBy()).relative(original.get(linear.name()), layer.weight(),
+                            rows, columns));
                     model.setLinearWeight(block, linear.name(), layer.weight());
                     LayerResult result = new LayerResult(block, linear.name(), layer,
                             searchSeconds + (System.nanoTime() - linearStart) / 1e9);
@@ -152,10 +156,9 @@ final class AwqBlock {
      * The loss of a candidate s: a norm's group by the output of the sublayer it feeds, with the group's linears
      * replaced by {@code Q(W s) / s} (the other linears original); a linear's group by its own outputs.
      */
-    private AwqScaleSearch.Objective objective(int block, AwqGroups.Group group, NDArray x, Map<String, float[]> original,
-            long sequences, long seqLen) {
+    private AwqScaleSearch.Objective objective(int block, AwqGroups.Group group, NDArray x, LinearOutputError output,
+            Map<String, float[]> original, long sequences, long seqLen) {
         if (group.inspected().isEmpty()) {
-            LinearOutputError output = new LinearOutputError(x);
             return s -> {
                 double sum = 0;
                 long outputs = 0;
@@ -179,7 +182,8 @@ final class AwqBlock {
                 for (LinearSpec linear : group.linears()) {
                     float[] candidate = AwqScaleSearch.scaledQuantized(original.get(linear.name()), linear.outFeatures(),
                             linear.inFeatures(), s, settings.bits(), settings.groupSize());
-                    replaced.put(linear.name(), scope.create(candidate, new Shape(linear.outFeatures(), linear.inFeatures())));
+                    replaced.put(linear.name(), OwnedArrays.of(scope, candidate,
+                            new Shape(linear.outFeatures(), linear.inFeatures())));
                 }
                 NDArray out = sublayerOutput(block, sublayer, input, replaced);
                 out.attach(scope);

@@ -68,7 +68,16 @@ public final class SequentialDriver {
             AwqBlock awq = spec instanceof AwqSpec a ? new AwqBlock(model, a.settings(), spec.run().batchSequences(), listener) : null;
             for (int block = 0; block < model.numLayers(); block++) {
                 NDArray next;
-                if (awq != null && block >= resume.blocks()) {
+                if (block < resume.blocks()) {
+                    // replay: the block's output as the first run computed it (AWQ's: the original block's)
+                    if (awq == null) {
+                        setWeights(block, resume);
+                    }
+                    next = forward(block, hidden);
+                    if (awq != null) {
+                        setWeights(block, resume);
+                    }
+                } else if (awq != null) {
                     int current = block;
                     long compressStart = System.nanoTime();
                     AwqBlock.Output done = awq.compress(block, hidden, (input, hook) -> forwardBlock(current, input, hook));
@@ -77,19 +86,10 @@ public final class SequentialDriver {
                     listener.blockDone(block, done.results());
                     next = done.next();                               // the original block's output, as llm-awq feeds on
                 } else {
-                    if (block < resume.blocks() && awq == null) {
-                        for (LayerResult done : resume.withWeights(block)) {
-                            model.setLinearWeight(block, done.linear(), done.layer().weight());
-                        }
-                    } else if (block >= resume.blocks()) {
-                        List<LayerResult> results = compressBlock(block, hidden, samples[0].length);
-                        all.addAll(results);
-                        listener.blockDone(block, results);
-                    }
-                    long forwardStart = System.nanoTime();
-                    // outputs with the compressed weights (AWQ's resumed blocks: the original ones)
-                    next = forwardBlock(block, hidden, LinearHook.NONE);
-                    forwardNanos += System.nanoTime() - forwardStart;
+                    List<LayerResult> results = compressBlock(block, hidden, samples[0].length);
+                    all.addAll(results);
+                    listener.blockDone(block, results);
+                    next = forward(block, hidden);                    // outputs with the compressed weights
                 }
                 hidden.close();
                 hidden = next;
@@ -97,6 +97,19 @@ public final class SequentialDriver {
             }
         }
         return all;
+    }
+
+    private void setWeights(int block, ResumeState resume) throws IOException {
+        for (LayerResult done : resume.withWeights(block)) {
+            model.setLinearWeight(block, done.linear(), done.layer().weight());
+        }
+    }
+
+    private NDArray forward(int block, NDArray hidden) {
+        long forwardStart = System.nanoTime();
+        NDArray next = forwardBlock(block, hidden, LinearHook.NONE);
+        forwardNanos += System.nanoTime() - forwardStart;
+        return next;
     }
 
     /**

@@ -24,7 +24,12 @@ public final class AwqLinear {
      * quantization; the layer's error is measured on {@code x}.
      */
     public static Outcome compress(float[] w, int rows, int columns, NDArray x, AwqSettings settings) {
-        LinearOutputError output = new LinearOutputError(x);
+        try (LinearOutputError output = new LinearOutputError(x)) {
+            return compress(w, rows, columns, x, settings, output);
+        }
+    }
+
+    private static Outcome compress(float[] w, int rows, int columns, NDArray x, AwqSettings settings, LinearOutputError output) {
         AwqScaleSearch.Result search = AwqScaleSearch.search(AwqScaleSearch.activationScale(x), settings.scaleGrid(),
                 s -> output.meanSquared(w, AwqScaleSearch.scaledQuantized(w, rows, columns, s, settings.bits(),
                         settings.groupSize()), rows, columns));

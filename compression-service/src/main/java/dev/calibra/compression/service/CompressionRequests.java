@@ -1,9 +1,8 @@
 package dev.calibra.compression.service;
 
 import dev.calibra.compression.output.StorageFormat;
-import dev.calibra.compression.spec.AwqSpec;
-import dev.calibra.compression.spec.GridQuantization;
 import dev.calibra.compression.spec.MethodSpec;
+import dev.calibra.contract.MethodContracts;
 import dev.calibra.proto.v1.CompressRequest;
 import dev.calibra.rpc.CalibraException;
 
@@ -29,18 +28,9 @@ public final class CompressionRequests {
             case OUTPUT_FORMAT_DENSE -> StorageFormat.DENSE;
             case UNRECOGNIZED -> throw CalibraException.invalidArgument("format: unknown value " + request.getFormatValue());
         };
-        if (format == StorageFormat.GPTQ && !(spec instanceof GridQuantization)) {
-            throw CalibraException.invalidArgument("format: gptq packs grid-quantized weights (gptq, rtn); " + spec.name()
-                    + " is not stored that way (use auto or dense)");
-        }
-        if (format == StorageFormat.AWQ && !(spec instanceof AwqSpec)) {
-            throw CalibraException.invalidArgument("format: awq packs awq's results; " + spec.name()
-                    + " is not stored that way (use auto or dense)");
-        }
-        if (format == StorageFormat.AWQ && spec instanceof AwqSpec awq && awq.settings().bits() != 4) {
-            throw CalibraException.invalidArgument("format: awq (AutoAWQ GEMM) stores 4-bit weights; bits is "
-                    + awq.settings().bits() + " (use format auto or dense)");
-        }
+        MethodContracts.formatProblem(request.getMethod(), request.getFormat(), request.getParameters()).ifPresent(problem -> {
+            throw CalibraException.invalidArgument(problem);
+        });
         return format;
     }
 

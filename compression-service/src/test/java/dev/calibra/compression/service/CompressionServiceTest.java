@@ -17,6 +17,7 @@ import dev.calibra.proto.v1.CalibrationSet;
 import dev.calibra.proto.v1.CompressRequest;
 import dev.calibra.proto.v1.CompressResult;
 import dev.calibra.proto.v1.CompressionParameters;
+import dev.calibra.proto.v1.LayerReport;
 import dev.calibra.proto.v1.Model;
 import dev.calibra.proto.v1.OutputFormat;
 import dev.calibra.rpc.CalibraException;
@@ -134,6 +135,49 @@ class CompressionServiceTest {
         assertEquals(CalibraException.Kind.INVALID_ARGUMENT, e.kind());
         assertTrue(e.getMessage().contains("mlp.gate_proj [172, 64]"), e.getMessage());
         assertTrue(storedFiles().isEmpty());
+    }
+
+    @Test
+    void compress_awqFormat_refusesOtherMethods_otherBits_andWidthsItsLayoutCannotHold_beforeAnyWork() throws IOException {
+        CalibraException gptq = refused(request("gptq", CompressionParameters.newBuilder()).setFormat(OutputFormat.OUTPUT_FORMAT_AWQ));
+        assertTrue(gptq.getMessage().startsWith("format: awq packs the results of awq; gptq is not stored that way"), gptq.getMessage());
+        CalibraException bits = refused(request("awq", CompressionParameters.newBuilder().setBits(3))
+                .setFormat(OutputFormat.OUTPUT_FORMAT_AWQ));
+        assertTrue(bits.getMessage().contains("4-bit weights; bits is 3"), bits.getMessage());
+        CalibraException groups = refused(request("awq", CompressionParameters.newBuilder()).setFormat(OutputFormat.OUTPUT_FORMAT_AWQ));
+        assertEquals(CalibraException.Kind.INVALID_ARGUMENT, groups.kind());
+        assertTrue(groups.getMessage().contains("self_attn.q_proj: group_size 128 does not divide the 64 input columns"),
+                groups.getMessage());
+        CalibraException spqr = refused(request("spqr", CompressionParameters.newBuilder().setQqScaleBits(9)));
+        assertTrue(spqr.getMessage().startsWith("qq_scale_bits:"), spqr.getMessage());
+        CalibraException threshold = refused(request("spqr", CompressionParameters.newBuilder().setOutlierThreshold(0)));
+        assertTrue(threshold.getMessage().startsWith("outlier_threshold:"), threshold.getMessage());
+        CalibraException grid = refused(request("awq", CompressionParameters.newBuilder().setScaleGrid(0)));
+        assertTrue(grid.getMessage().startsWith("scale_grid:"), grid.getMessage());
+        assertTrue(storedFiles().isEmpty());
+    }
+
+    @Test
+    void compress_spqrAndAwq_reportAverageBitsOutliersAndAlpha() throws IOException {
+        CompressResult spqr = service(1L << 33).compress(request("spqr", CompressionParameters.newBuilder()).build(), null,
+                new RunObserver() {});
+        assertTrue(spqr.getAverageBits() > 3 && spqr.getAverageBits() < 5, "average bits " + spqr.getAverageBits());
+        assertTrue(spqr.getOutlierFraction() > 0, "outliers " + spqr.getOutlierFraction());
+        spqr.getLayersList().forEach(layer -> assertTrue(layer.getAverageBits() > 3 && !layer.getPacked(), layer.toString()));
+        Path folder = Path.of(java.net.URI.create(spqr.getModel().getArtifactUri()));
+        assertTrue(Files.exists(dev.calibra.model.spqr.SpqrFile.path(folder)), "the compact form beside the model");
+
+        CompressResult awq = service(1L << 33).compress(request("awq", CompressionParameters.newBuilder().setGroupSize(32))
+                .build(), null, new RunObserver() {});
+        assertEquals("awq-int4", awq.getModel().getDtype());
+        assertEquals(4 + 20.0 / 32, awq.getAverageBits(), 1e-9);
+        LayerReport q = awq.getLayers(0);
+        assertTrue(q.getPacked() && q.hasScaleAlpha(), q.toString());
+        LayerReport o = awq.getLayers(3);
+        assertEquals("self_attn.o_proj", o.getLinear());
+        assertFalse(o.hasScaleAlpha(), "v_proj -> o_proj is not scaled under grouped-query attention");
+        assertEquals("awq", registry.registered.get(1).getCompression().getMethod());
+        assertEquals("20", registry.registered.get(1).getCompression().getParametersMap().get("scale_grid"));
     }
 
     @Test

@@ -49,6 +49,10 @@ public class JobInputs {
                     throw CalibraException.invalidArgument("spec.compress." + (problems.get(0).startsWith("method:") ? "" : "parameters.")
                             + String.join("; ", problems));
                 }
+                MethodContracts.formatProblem(spec.getCompress().getMethod(), spec.getCompress().getFormat(),
+                        spec.getCompress().getParameters()).ifPresent(problem -> {
+                            throw CalibraException.invalidArgument("spec.compress." + problem);
+                        });
                 model(scope, spec.getCompress().getModelId(), "spec.compress.model_id");
                 String setId = spec.getCompress().getCalibrationSetId();
                 if (!setId.isEmpty() && calibrationSets.findVisible(scope, setId).isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.calibra.registry.study;
 
+import dev.calibra.contract.MethodContracts;
 import dev.calibra.proto.v1.ReportBaseline;
 import dev.calibra.proto.v1.ReportGroup;
 import java.util.ArrayList;
@@ -13,7 +14,8 @@ import java.util.stream.Collectors;
 
 /**
  * Sentences that say what a study's numbers show: which method was most (and least) sensitive to the
- * calibration data, by how much, whether that spread exceeds the evaluation's own standard error,
+ * calibration data, by how much, whether that spread exceeds the evaluation's own standard error, every method's
+ * spread against the paper's ordering,
  * how the sources rank per method, and whether perplexity and accuracy agreed. The wording follows
  * the data; nothing is said that the groups do not support.
  */
@@ -25,6 +27,14 @@ public final class Findings {
     private Findings() {}
 
     public static List<String> of(List<ReportGroup> groups, List<ReportBaseline> baselines) {
+        return of(groups, baselines, Map.of());
+    }
+
+    /**
+     * @param methodOf the compression method ("spqr") of each method label ("spqr-3bit") in the study's spec; a label
+     *                 missing here is taken as the method's name
+     */
+    public static List<String> of(List<ReportGroup> groups, List<ReportBaseline> baselines, Map<String, String> methodOf) {
         List<String> findings = new ArrayList<>();
         if (groups.isEmpty() && baselines.isEmpty()) {
             findings.add("No scores are recorded for this study yet.");
@@ -42,6 +52,7 @@ public final class Findings {
         List<ReportGroup> accuracy = select(groups, accuracyTask, "acc");
         if (!accuracy.isEmpty()) {
             findings.addAll(sensitivity(accuracy, label(accuracyTask) + " accuracy", true));
+            findings.addAll(spreads(accuracy, label(accuracyTask) + " accuracy", true, methodOf));
             findings.addAll(ranking(accuracy, label(accuracyTask) + " accuracy", true));
         }
         // Perplexity texts first, then tasks that also report a perplexity (lambada): the texts are what a study asks for.
@@ -50,6 +61,9 @@ public final class Findings {
                 .distinct().sorted(Comparator.comparing(tasks::contains)).toList();
         for (String text : texts) {
             findings.addAll(sensitivity(select(groups, text, "perplexity"), text + " perplexity", false));
+            if (text.equals(texts.get(0))) {
+                findings.addAll(spreads(select(groups, text, "perplexity"), text + " perplexity", false, methodOf));
+            }
         }
         if (!accuracy.isEmpty() && !texts.isEmpty()) {
             findings.add(agreement(accuracy, select(groups, texts.get(0), "perplexity"), label(accuracyTask), texts.get(0)));
@@ -86,9 +100,7 @@ public final class Findings {
             return List.of(what + ": each source has one calibration set, so the spread across sets is not measured.");
         }
         // Perplexities differ in scale between methods: compare their spread relative to the mean.
-        Comparator<Map.Entry<String, List<ReportGroup>>> bySpread = Comparator.comparingDouble(
-                e -> e.getValue().stream().mapToDouble(g -> accuracy || g.getMean() == 0 ? g.getStd() : g.getStd() / g.getMean())
-                        .average().orElse(0));
+        Comparator<Map.Entry<String, List<ReportGroup>>> bySpread = Comparator.comparingDouble(e -> spread(e.getValue(), accuracy));
         var most = methods.entrySet().stream().max(bySpread).orElseThrow();
         var least = methods.entrySet().stream().min(bySpread).orElseThrow();
         List<String> sentences = new ArrayList<>();
@@ -97,6 +109,60 @@ public final class Findings {
             sentences.add(describe(what, least.getKey(), least.getValue(), accuracy, "least"));
         }
         return sentences;
+    }
+
+    /** A method's spread across calibration sets: mean standard deviation over sources, relative to the mean for perplexity. */
+    private static double spread(List<ReportGroup> groups, boolean accuracy) {
+        return groups.stream().mapToDouble(g -> accuracy || g.getMean() == 0 ? g.getStd() : g.getStd() / g.getMean())
+                .average().orElse(0);
+    }
+
+    /**
+     * Every calibrated method by its spread, least first, and the paper's question: Williams & Aletras (ACL 2024) found
+     * SpQR the least sensitive of GPTQ, SpQR, SparseGPT and Wanda, and the pruning methods more sensitive than the
+     * quantizers. Said only where the study measured a spread, and in the data's words.
+     */
+    private static List<String> spreads(List<ReportGroup> groups, String what, boolean accuracy, Map<String, String> methodOf) {
+        Map<String, List<ReportGroup>> methods = byMethod(groups);
+        if (methods.size() < 2 || groups.stream().allMatch(g -> g.getValuesCount() < 2)) {
+            return List.of();
+        }
+        List<Map.Entry<String, Double>> ranked = methods.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), spread(e.getValue(), accuracy)))
+                .sorted(Map.Entry.comparingByValue()).toList();
+        List<String> sentences = new ArrayList<>();
+        sentences.add(String.format(Locale.ROOT, "%s, calibrated methods by their spread across calibration sets (%s), least first: %s.",
+                what, accuracy ? "mean standard deviation" : "mean standard deviation relative to the mean",
+                ranked.stream().map(e -> e.getKey() + " " + (accuracy ? number(e.getValue())
+                        : String.format(Locale.ROOT, "%.2f%%", 100 * e.getValue()))).collect(Collectors.joining(" < "))));
+        List<String> spqr = ranked.stream().map(Map.Entry::getKey).filter(label -> method(label, methodOf).equals("spqr")).toList();
+        Map<String, List<Double>> byKind = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> entry : ranked) {
+            MethodContracts.find(method(entry.getKey(), methodOf))
+                    .ifPresent(info -> byKind.computeIfAbsent(info.getKind(), kind -> new ArrayList<>()).add(entry.getValue()));
+        }
+        List<String> paper = new ArrayList<>();
+        if (!spqr.isEmpty()) {
+            int rank = ranked.stream().map(Map.Entry::getKey).toList().indexOf(spqr.get(0)) + 1;
+            paper.add(String.format(Locale.ROOT, "%s ranked %d of %d (1 = least sensitive)%s", spqr.get(0), rank, ranked.size(),
+                    rank == 1 ? ", as the paper found" : ", not the least sensitive as the paper found"));
+        }
+        if (byKind.containsKey("pruning") && byKind.containsKey("quantization")) {
+            double pruning = byKind.get("pruning").stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            double quantization = byKind.get("quantization").stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            paper.add(quantization == 0 ? "the quantizers' spread was zero"
+                    : String.format(Locale.ROOT, "the pruning methods' mean spread was %.2fx the quantizers'%s", pruning / quantization,
+                            pruning > quantization ? ", as the paper found" : ", the reverse of the paper's finding"));
+        }
+        if (!paper.isEmpty()) {
+            sentences.add(what + ", against Williams & Aletras (ACL 2024), who found SpQR the least sensitive of GPTQ, SpQR,"
+                    + " SparseGPT and Wanda and pruning more sensitive than quantization: " + String.join("; ", paper) + ".");
+        }
+        return sentences;
+    }
+
+    private static String method(String label, Map<String, String> methodOf) {
+        return methodOf.getOrDefault(label, label);
     }
 
     private static String describe(String what, String method, List<ReportGroup> groups, boolean accuracy, String mostOrLeast) {

@@ -104,6 +104,8 @@ public final class StudySpecValidator {
             String field = problem.substring(0, colon);
             errors.add(field.equals("method") ? path + ".method" : path + "." + field, problem.substring(colon + 2));
         }
+        MethodContracts.formatProblem(method.getMethod(), method.getFormat(), method.getParameters())
+                .ifPresent(problem -> errors.add(path + ".format", problem.substring("format: ".length())));
         if (MethodContracts.find(method.getMethod()).isEmpty()) {
             return method;
         }

@@ -3,8 +3,6 @@ package dev.calibra.registry.study;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.calibra.proto.v1.ReportBaseline;
-import dev.calibra.proto.v1.ReportGroup;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -60,5 +58,33 @@ class FindingsTest {
         List<StudyRepository.CellScore> dense = scores("dense", "", "copa", "acc", 0.05, 0.61);
         List<String> findings = findings(dense);
         assertEquals(List.of("No calibrated model is scored yet; the baselines scored: dense copa acc 0.6100 (stderr 0.0500)."), findings);
+    }
+
+    @Test
+    void everyMethodsSpread_isRankedAndSetAgainstThePapersOrdering() {
+        List<StudyRepository.CellScore> all = new ArrayList<>();
+        all.addAll(scores("gptq-4bit", "c4", "copa", "acc", 0.05, 0.50, 0.52, 0.48));
+        all.addAll(scores("spqr-3bit", "c4", "copa", "acc", 0.05, 0.50, 0.51, 0.50));
+        all.addAll(scores("sparsegpt-50", "c4", "copa", "acc", 0.05, 0.40, 0.46, 0.34));
+        all.addAll(scores("wanda-50", "c4", "copa", "acc", 0.05, 0.40, 0.43, 0.37));
+        ReportAggregator.Aggregated aggregated = ReportAggregator.aggregate(all);
+        List<String> findings = Findings.of(aggregated.groups(), aggregated.baselines(), java.util.Map.of("gptq-4bit", "gptq",
+                "spqr-3bit", "spqr", "sparsegpt-50", "sparsegpt", "wanda-50", "wanda"));
+        String ranked = findings.stream().filter(f -> f.contains("least first")).findFirst().orElseThrow();
+        assertTrue(ranked.contains("spqr-3bit 0.0058 < gptq-4bit 0.0200 < wanda-50 0.0300 < sparsegpt-50 0.0600"), ranked);
+        String paper = findings.stream().filter(f -> f.contains("Williams & Aletras")).findFirst().orElseThrow();
+        assertTrue(paper.contains("spqr-3bit ranked 1 of 4 (1 = least sensitive), as the paper found"), paper);
+        assertTrue(paper.contains("the pruning methods' mean spread was 3.49x the quantizers', as the paper found"), paper);
+
+        // the data, not the paper, decides the words
+        List<StudyRepository.CellScore> reversed = new ArrayList<>();
+        reversed.addAll(scores("gptq-4bit", "c4", "copa", "acc", 0.05, 0.50, 0.51, 0.50));
+        reversed.addAll(scores("spqr-3bit", "c4", "copa", "acc", 0.05, 0.40, 0.46, 0.34));
+        reversed.addAll(scores("wanda-50", "c4", "copa", "acc", 0.05, 0.40, 0.41, 0.40));
+        aggregated = ReportAggregator.aggregate(reversed);
+        paper = Findings.of(aggregated.groups(), aggregated.baselines(), java.util.Map.of("gptq-4bit", "gptq", "spqr-3bit", "spqr",
+                "wanda-50", "wanda")).stream().filter(f -> f.contains("Williams & Aletras")).findFirst().orElseThrow();
+        assertTrue(paper.contains("spqr-3bit ranked 3 of 3 (1 = least sensitive), not the least sensitive as the paper found"), paper);
+        assertTrue(paper.contains("the reverse of the paper's finding"), paper);
     }
 }

@@ -95,6 +95,14 @@ class StudySpecTest {
     }
 
     @Test
+    void parse_packedFormatAMethodCannotUse_isRefusedAtItsPath() {
+        String message = problems(GOOD.replace("{method: gptq, bits: 4}", "{method: gptq, bits: 4, format: awq}")
+                .replace("{method: rtn, bits: 4}", "{method: awq, bits: 3, format: awq}"));
+        assertTrue(message.contains("methods[0].format awq packs the results of awq; gptq is not stored that way"), message);
+        assertTrue(message.contains("methods[2].format awq stores 4-bit weights; bits is 3"), message);
+    }
+
+    @Test
     void parse_unknownMethodAndStrategy_listTheKnownNames() {
         String message = problems(GOOD.replace("method: gptq,", "method: turbo,").replace("strategy: random_window", "strategy: best"));
         assertTrue(message.contains("methods[0].method 'turbo' is not a known method; known: gptq, rtn, spqr, awq, sparsegpt, wanda,"
