@@ -99,7 +99,13 @@ class StudyRestartIT {
         Study after = StudiesGrpc.newBlockingStub(stack.channel("registry")).getStudy(GetStudyRequest.newBuilder().setId(study.getId()).build());
         assertEquals(StudyState.STUDY_STATE_FINISHED, after.getState());
         assertEquals(11, after.getJobsTotal(), "no job was added");
-        assertEquals(11, after.getJobsSucceeded(), after.toString());
+        StringBuilder failures = new StringBuilder();
+        for (StudyJob cell : after.getJobsList()) {
+            if (cell.getState() != JobState.JOB_STATE_SUCCEEDED) {
+                failures.append(cell.getJobId()).append(' ').append(cell.getState()).append(": ").append(job(cell.getJobId()).getError()).append('\n');
+            }
+        }
+        assertEquals(11, after.getJobsSucceeded(), failures.toString());
         for (Map.Entry<String, Job> before : finishedBefore.entrySet()) {
             Job now = job(before.getKey());
             assertEquals(before.getValue().getFinishedAt(), now.getFinishedAt(), "finished job " + before.getKey() + " was not redone");
