@@ -33,7 +33,7 @@ public class CalibrationGrpcService extends CalibrationGrpc.CalibrationImplBase 
 
     @Override
     public void sampleCalibrationSet(SampleCalibrationSetRequest request, StreamObserver<CalibrationSet> response) {
-        Rpc.unary(response, () -> service.sample(request, ""));
+        Rpc.unary(response, () -> service.sample(request, CalibrationService.Producer.NONE));
     }
 
     @Override

@@ -82,7 +82,12 @@ public final class CalibrationService {
                 .build());
     }
 
-    public CalibrationSet sample(SampleCalibrationSetRequest request, String producingJobId) throws IOException {
+    /** The claim of the job drawing a set, or none for a direct call. */
+    public record Producer(String jobId, String workerId, int attempt) {
+        public static final Producer NONE = new Producer("", "", 0);
+    }
+
+    public CalibrationSet sample(SampleCalibrationSetRequest request, Producer producer) throws IOException {
         CalibrationSpec given = request.getSpec();
         Strategy strategy = Strategies.of(given.getStrategy());
         if (given.getNSamples() <= 0) {
@@ -115,11 +120,11 @@ public final class CalibrationService {
             DrawRequest draw = new DrawRequest(given.getNSamples(), given.getSeqLen(), given.getSeed(), resolved, corpora,
                     session.tokenizer(), session, artifacts.store());
             DrawnSet set = sampler.draw(strategy, draw, dropAnomalous);
-            return register(set, spec, session.tokenizer(), producingJobId);
+            return register(set, spec, session.tokenizer(), producer);
         }
     }
 
-    private CalibrationSet register(DrawnSet set, CalibrationSpec spec, Tokenizer tokenizer, String producingJobId)
+    private CalibrationSet register(DrawnSet set, CalibrationSpec spec, Tokenizer tokenizer, Producer producer)
             throws IOException {
         CalibrationArtifacts.Stored stored = artifacts.write(set, spec, tokenizer.sha256());
         try {
@@ -127,7 +132,8 @@ public final class CalibrationService {
                     CalibrationSet.newBuilder().setFingerprint(set.fingerprint()).setSpec(spec)
                             .setSamplerVersion(set.samplerVersion()).setTokenizerSha256(tokenizer.sha256())
                             .setArtifactUri(stored.safetensors().toUri().toString()).setArtifactSha256(stored.sha256())
-                            .setStatistics(set.statistics()).setProducingJobId(producingJobId))
+                            .setStatistics(set.statistics()).setProducingJobId(producer.jobId()))
+                    .setProducingWorkerId(producer.workerId()).setProducingAttempt(producer.attempt())
                     .build());
         } catch (RuntimeException failed) {
             if (stored.written()) {

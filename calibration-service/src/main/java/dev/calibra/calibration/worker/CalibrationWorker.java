@@ -48,7 +48,8 @@ public class CalibrationWorker {
             context.progress(0, "drawing " + job.getSpec().getCalibrate().getSpec().getStrategy() + " set");
             String id;
             try {
-                id = service.sample(job.getSpec().getCalibrate(), job.getId()).getId();
+                id = service.sample(job.getSpec().getCalibrate(),
+                        new CalibrationService.Producer(job.getId(), context.workerId(), job.getAttempts())).getId();
             } catch (StatusRuntimeException registryAnswer) {
                 throw asFinal(registryAnswer);
             }

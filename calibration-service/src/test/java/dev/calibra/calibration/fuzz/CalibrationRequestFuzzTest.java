@@ -88,7 +88,7 @@ class CalibrationRequestFuzzTest {
                             if (input[0] == 0) {
                                 service.addCorpus(AddCorpusRequest.parseFrom(body));
                             } else {
-                                service.sample(SampleCalibrationSetRequest.parseFrom(body), "");
+                                service.sample(SampleCalibrationSetRequest.parseFrom(body), CalibrationService.Producer.NONE);
                             }
                             throw new AssertionError("the request succeeded without a registry");
                         } catch (StatusRuntimeException e) {

@@ -29,7 +29,10 @@ public class ApiKeyService {
         return new Issued(key, secret);
     }
 
-    /** A configured key (the local stack's bootstrap keys): added once, found by its hash afterwards. */
+    /**
+     * A configured key (the local stack's bootstrap keys): added once, found by its hash afterwards. A
+     * configured secret that was revoked stays revoked (the row is returned as it is): a new secret replaces it.
+     */
     @Transactional
     public ApiKeyEntity ensure(String teamId, String role, String name, String secret) {
         ApiKeyEntity existing = ApiKeyEntity.find("keySha256", ApiKeys.sha256(secret)).firstResult();
@@ -47,7 +50,8 @@ public class ApiKeyService {
     }
 
     /**
-     * Admins revoke any key, others their team's; revoking twice keeps the first time. The caller
+     * Admins revoke any key, members their own team's member keys (an admin or service key of their team
+     * would lock out its administrators or every worker); revoking twice keeps the first time. The caller
      * clears the authentication cache once this has committed.
      */
     @Transactional
@@ -56,6 +60,10 @@ public class ApiKeyService {
         ApiKeyEntity key = ApiKeyEntity.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         if (key == null || !(caller.isAdmin() || key.teamId.equals(caller.keyTeamId()))) {
             throw CalibraException.notFound("API key " + id + " does not exist");
+        }
+        if (!caller.isAdmin() && !Identity.MEMBER.equals(key.role)) {
+            throw new CalibraException(CalibraException.Kind.PERMISSION_DENIED, "a member key revokes member keys only; key "
+                    + id + " has role " + key.role + " and needs an admin key to revoke");
         }
         if (key.revokedAt == null) {
             key.revokedAt = Times.now();

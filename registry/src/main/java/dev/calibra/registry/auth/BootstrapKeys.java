@@ -40,6 +40,12 @@ public class BootstrapKeys {
 
     private void ensure(String role, String name, String secret) {
         // The id, never the secret, goes to the log.
-        LOG.infof("bootstrap %s key of team default: %s", role, keys.ensure(Caller.DEFAULT_TEAM_ID, role, name, secret).id);
+        ApiKeyEntity key = keys.ensure(Caller.DEFAULT_TEAM_ID, role, name, secret);
+        if (key.revokedAt != null) {
+            LOG.errorf("the configured bootstrap %s key %s was revoked at %s and stays revoked: configure a new secret", role,
+                    key.id, key.revokedAt);
+        } else {
+            LOG.infof("bootstrap %s key of team default: %s", role, key.id);
+        }
     }
 }

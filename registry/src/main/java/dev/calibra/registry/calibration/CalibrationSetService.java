@@ -3,8 +3,10 @@ package dev.calibra.registry.calibration;
 import dev.calibra.artifacts.ContentHash;
 import dev.calibra.proto.v1.CalibrationSet;
 import dev.calibra.proto.v1.CalibrationSpec;
+import dev.calibra.proto.v1.RegisterCalibrationSetRequest;
 import dev.calibra.proto.v1.WeightedCorpus;
 import dev.calibra.registry.corpus.CorpusRepository;
+import dev.calibra.registry.job.JobClaims;
 import dev.calibra.registry.model.ModelRepository;
 import dev.calibra.registry.support.ArtifactPaths;
 import dev.calibra.registry.support.Checks;
@@ -28,15 +30,19 @@ public class CalibrationSetService {
     private final CalibrationSetRepository sets;
     private final CorpusRepository corpora;
     private final ModelRepository models;
+    private final JobClaims claims;
 
-    public CalibrationSetService(CalibrationSetRepository sets, CorpusRepository corpora, ModelRepository models) {
+    public CalibrationSetService(CalibrationSetRepository sets, CorpusRepository corpora, ModelRepository models,
+            JobClaims claims) {
         this.sets = sets;
         this.corpora = corpora;
         this.models = models;
+        this.claims = claims;
     }
 
     @Transactional
-    public CalibrationSetEntity register(TeamScope scope, CalibrationSet set) {
+    public CalibrationSetEntity register(TeamScope scope, RegisterCalibrationSetRequest request) {
+        CalibrationSet set = request.getCalibrationSet();
         String teamId = scope.teamId();
         Checks.sha256(set.getFingerprint(), "calibration_set.fingerprint");
         CalibrationSpec spec = set.getSpec();
@@ -66,6 +72,14 @@ public class CalibrationSetService {
         String artifactSha256 = hashOf(artifact);
         if (!set.getArtifactSha256().isEmpty() && !set.getArtifactSha256().equals(artifactSha256)) {
             throw CalibraException.invalidArgument("calibration_set.artifact_sha256 does not match the content of " + artifact);
+        }
+
+        if (!request.getProducingWorkerId().isEmpty()) {
+            claims.requireCurrent(scope, Checks.required(set.getProducingJobId(), "calibration_set.producing_job_id"),
+                    request.getProducingWorkerId(), request.getProducingAttempt());
+        } else if (!set.getProducingJobId().isEmpty()) {
+            throw CalibraException.invalidArgument("calibration_set.producing_job_id needs producing_worker_id and "
+                    + "producing_attempt: a set is registered as a job's output only under its claim");
         }
 
         String specKey = Json.ofMessage(spec);

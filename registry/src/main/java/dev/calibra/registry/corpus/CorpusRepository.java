@@ -10,11 +10,9 @@ import java.util.Optional;
 @ApplicationScoped
 public class CorpusRepository implements PanacheRepositoryBase<CorpusEntity, String> {
 
-    /** A corpus the scope may read, by id or by name; a name means the caller's own corpus first. */
+    /** A corpus the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#LOOKUP}). */
     public Optional<CorpusEntity> findVisible(TeamScope scope, String idOrName) {
-        return find("teamId in :teams and (id = :key or name = :key) order by case when teamId = :own then 0 else 1 end, id desc",
-                Parameters.with("teams", scope.readable()).and("key", idOrName).and("own", scope.teamId()))
-                .firstResultOptional();
+        return find(TeamScope.LOOKUP, scope.lookupParameters(idOrName)).firstResultOptional();
     }
 
     public Optional<CorpusEntity> findByName(String teamId, String name) {

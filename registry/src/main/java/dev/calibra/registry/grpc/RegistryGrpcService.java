@@ -104,7 +104,7 @@ public class RegistryGrpcService extends RegistryGrpc.RegistryImplBase {
 
     @Override
     public void registerCalibrationSet(RegisterCalibrationSetRequest request, StreamObserver<CalibrationSet> response) {
-        Rpc.unary(response, () -> mapper.calibrationSet(calibrationSets.register(caller.scope(), request.getCalibrationSet())));
+        Rpc.unary(response, () -> mapper.calibrationSet(calibrationSets.register(caller.scope(), request)));
     }
 
     @Override

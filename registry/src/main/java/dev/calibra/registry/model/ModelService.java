@@ -60,6 +60,9 @@ public class ModelService {
         if (!request.getProducingWorkerId().isEmpty()) {
             claims.requireCurrent(scope, Checks.required(request.getProducingJobId(), "producing_job_id"),
                     request.getProducingWorkerId(), request.getProducingAttempt());
+        } else if (!request.getProducingJobId().isEmpty()) {
+            throw CalibraException.invalidArgument("producing_job_id needs producing_worker_id and producing_attempt: "
+                    + "a model is registered as a job's output only under its claim");
         }
 
         Optional<ModelEntity> sameName = models.findByName(teamId, name);

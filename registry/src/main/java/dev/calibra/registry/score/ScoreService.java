@@ -13,7 +13,6 @@ import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,7 +37,14 @@ public class ScoreService {
         if (requested.isEmpty()) {
             throw CalibraException.invalidArgument("scores is empty: nothing to record");
         }
-        if (!request.getProducingWorkerId().isEmpty()) {
+        if (request.getProducingWorkerId().isEmpty()) {
+            for (int i = 0; i < requested.size(); i++) {
+                if (!requested.get(i).getProducingJobId().isEmpty()) {
+                    throw CalibraException.invalidArgument("scores[" + i + "].producing_job_id needs producing_worker_id and "
+                            + "producing_attempt: scores are recorded for a job only under its claim");
+                }
+            }
+        } else {
             String jobId = Checks.required(requested.get(0).getProducingJobId(), "scores[0].producing_job_id");
             for (int i = 1; i < requested.size(); i++) {
                 if (!jobId.equals(requested.get(i).getProducingJobId())) {
@@ -62,6 +68,9 @@ public class ScoreService {
             if (!Double.isFinite(score.getStderr()) || score.getStderr() < 0) {
                 throw CalibraException.invalidArgument(field + ".stderr must be finite and >= 0, got " + score.getStderr());
             }
+            if (score.hasEvaluatedAt()) {
+                throw CalibraException.invalidArgument(field + ".evaluated_at is stamped by the registry; leave it unset");
+            }
             if (score.getN() < 0) {
                 throw CalibraException.invalidArgument(field + ".n must be >= 0, got " + score.getN());
             }
@@ -77,9 +86,7 @@ public class ScoreService {
             entity.settings = Json.ofMap(score.getSettingsMap());
             entity.environment = Json.ofMap(score.getEnvironmentMap());
             entity.producingJobId = score.getProducingJobId().isEmpty() ? null : score.getProducingJobId();
-            entity.evaluatedAt = score.hasEvaluatedAt()
-                    ? Instant.ofEpochSecond(score.getEvaluatedAt().getSeconds(), score.getEvaluatedAt().getNanos())
-                    : Times.now();
+            entity.evaluatedAt = Times.now();
             recorded.add(entity);
         }
         // Validate everything before writing anything: all or none.

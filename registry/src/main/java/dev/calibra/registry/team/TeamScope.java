@@ -1,6 +1,7 @@
 package dev.calibra.registry.team;
 
 import dev.calibra.rpc.CalibraException;
+import io.quarkus.panache.common.Parameters;
 import java.util.List;
 import java.util.Set;
 
@@ -27,6 +28,24 @@ public record TeamScope(String teamId, Set<String> readableTeamIds) {
 
     public boolean owns(String ownerTeamId) {
         return teamId.equals(ownerTeamId);
+    }
+
+    /**
+     * How a key names a record: an id matches exactly in any readable team; a name matches only the caller's own
+     * team, or the team it is qualified with ({@code team/name}), so a team that grants read cannot shadow a
+     * name the reader uses. Query text for {@code find}, with {@link #lookupParameters}.
+     */
+    public static final String LOOKUP = "teamId in :teams and (id = :key or (teamId = :own and name = :key)"
+            + " or (name = :qualifiedName and teamId in (select t.id from TeamEntity t where t.name = :qualifiedTeam)))"
+            + " order by case when id = :key then 0 when teamId = :own then 1 else 2 end";
+
+    public Parameters lookupParameters(String idOrName) {
+        int slash = idOrName.indexOf('/');
+        // No team has an empty name: an unqualified key matches no qualified branch.
+        String team = slash > 0 ? idOrName.substring(0, slash) : "";
+        String name = slash > 0 ? idOrName.substring(slash + 1) : "";
+        return Parameters.with("teams", readable()).and("key", idOrName).and("own", teamId)
+                .and("qualifiedTeam", team).and("qualifiedName", name);
     }
 
     /** For queries: {@code teamId in :teams}. */

@@ -304,6 +304,55 @@ class AccessTest {
         check(row.afterGrant(), call(world.asA(), row.method(), row.request().apply(world)), "after B granted A read");
     }
 
+    /** Review finding 4: a read grant let A record scores and models as outputs of B's jobs, at a time A chose. */
+    @Test
+    @Order(5)
+    void grantedTeam_cannotRecordScoresOrModelsAsTheOwnersJobs_norChooseTheirTime() {
+        AdminGrpc.newBlockingStub(world.asB()).grantRead(GrantReadRequest.newBuilder().setReaderTeam(world.teamA()).build());
+        RegistryGrpc.RegistryBlockingStub asA = RegistryGrpc.newBlockingStub(world.asA());
+        Score injected = Score.newBuilder().setModelId(world.modelB()).setTask("copa").setMetric("acc").setValue(0.987)
+                .setProducingJobId(world.jobB()).build();
+        String unclaimed = refusal(() -> asA.recordScores(RecordScoresRequest.newBuilder().addScores(injected).build()),
+                Status.Code.INVALID_ARGUMENT);
+        assertTrue(unclaimed.startsWith("scores[0].producing_job_id needs producing_worker_id"), unclaimed);
+        String claimed = refusal(() -> asA.recordScores(RecordScoresRequest.newBuilder().addScores(injected)
+                .setProducingWorkerId("any-worker").setProducingAttempt(1).build()), Status.Code.NOT_FOUND);
+        assertTrue(claimed.contains("is not a job of team"), claimed);
+        Score future = injected.toBuilder().clearProducingJobId()
+                .setEvaluatedAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(4_000_000_000L)).build();
+        String stamped = refusal(() -> asA.recordScores(RecordScoresRequest.newBuilder().addScores(future).build()),
+                Status.Code.INVALID_ARGUMENT);
+        assertTrue(stamped.contains("evaluated_at is stamped by the registry"), stamped);
+        String model = refusal(() -> asA.registerModel(stories("a-injected-" + UUID.randomUUID()).setProducingJobId(world.jobB())
+                .build()), Status.Code.INVALID_ARGUMENT);
+        assertTrue(model.startsWith("producing_job_id needs producing_worker_id"), model);
+        assertEquals(0L, QuarkusTransaction.requiringNew().call(() -> ((Number) entityManager.createNativeQuery(
+                "SELECT count(*) FROM score WHERE value = 0.987").getSingleResult()).longValue()), "nothing was recorded");
+    }
+
+    /** Review finding 3: a team granting read registered a model named like B's, and A's lookups by name found it. */
+    @Test
+    @Order(5)
+    void aGrantingTeam_cannotShadowANameTheReaderUses_namesResolveInTheOwnTeamOrQualified() {
+        AdminGrpc.newBlockingStub(world.asB()).grantRead(GrantReadRequest.newBuilder().setReaderTeam(world.teamA()).build());
+        RegistryGrpc.RegistryBlockingStub asA = RegistryGrpc.newBlockingStub(world.asA());
+        String nameOfB = asA.getModel(GetModelRequest.newBuilder().setId(world.modelB()).build()).getName();
+        String teamD = "team-d-" + UUID.randomUUID().toString().substring(0, 8);
+        ManagedChannel asD = KeyedChannels.withKey(admin.createTeam(CreateTeamRequest.newBuilder().setName(teamD).build()).getSecret());
+        try {
+            AdminGrpc.newBlockingStub(asD).grantRead(GrantReadRequest.newBuilder().setReaderTeam(world.teamA()).build());
+            String shadow = RegistryGrpc.newBlockingStub(asD).registerModel(stories(nameOfB).build()).getId();
+            refusal(() -> asA.getModel(GetModelRequest.newBuilder().setId(nameOfB).build()), Status.Code.NOT_FOUND);
+            assertEquals(world.modelB(), asA.getModel(GetModelRequest.newBuilder().setId(world.teamB() + "/" + nameOfB).build()).getId());
+            assertEquals(shadow, asA.getModel(GetModelRequest.newBuilder().setId(teamD + "/" + nameOfB).build()).getId());
+            assertEquals(shadow, asA.getModel(GetModelRequest.newBuilder().setId(shadow).build()).getId(), "ids resolve exactly");
+            String own = asA.registerModel(stories(nameOfB).build()).getId();
+            assertEquals(own, asA.getModel(GetModelRequest.newBuilder().setId(nameOfB).build()).getId());
+        } finally {
+            asD.shutdownNow();
+        }
+    }
+
     @Test
     @Order(6)
     void revokingTheGrant_hidesBsRecordsAgainAtOnce() {
@@ -456,6 +505,41 @@ class AccessTest {
         } finally {
             service.shutdownNow();
         }
+    }
+
+    @Test
+    @Order(2)
+    void memberKey_cannotRevokeItsTeamsAdminOrServiceKeys_andARevokedConfiguredSecretStaysRevoked() {
+        var member = admin.createApiKey(CreateApiKeyRequest.newBuilder().setTeam("default").setName("default-member").build());
+        assertEquals("member", member.getApiKey().getRole());
+        ManagedChannel asMember = KeyedChannels.withKey(member.getSecret());
+        try {
+            AdminGrpc.AdminBlockingStub stub = AdminGrpc.newBlockingStub(asMember);
+            String bootstrapAdmin = admin.whoAmI(WhoAmIRequest.getDefaultInstance()).getKeyId();
+            String why = refusal(() -> stub.revokeApiKey(RevokeApiKeyRequest.newBuilder().setId(bootstrapAdmin).build()),
+                    Status.Code.PERMISSION_DENIED);
+            assertTrue(why.contains("has role admin"), why);
+            ManagedChannel service = KeyedChannels.withKey(serviceKey);
+            try {
+                String serviceId = AdminGrpc.newBlockingStub(service).whoAmI(WhoAmIRequest.getDefaultInstance()).getKeyId();
+                refusal(() -> stub.revokeApiKey(RevokeApiKeyRequest.newBuilder().setId(serviceId).build()), Status.Code.PERMISSION_DENIED);
+                assertEquals("service", AdminGrpc.newBlockingStub(service).whoAmI(WhoAmIRequest.getDefaultInstance()).getRole(),
+                        "the service key still works");
+            } finally {
+                service.shutdownNow();
+            }
+            assertEquals("admin", admin.whoAmI(WhoAmIRequest.getDefaultInstance()).getRole(), "the admin key still works");
+        } finally {
+            asMember.shutdownNow();
+        }
+
+        String configured = ApiKeys.newSecret();
+        ApiKeyEntity first = keys.ensure("team-default", "service", "configured-service", configured);
+        admin.revokeApiKey(RevokeApiKeyRequest.newBuilder().setId(first.id).build());
+        ApiKeyEntity again = keys.ensure("team-default", "service", "configured-service", configured);
+        assertEquals(first.id, again.id);
+        assertTrue(again.revokedAt != null, "a restart does not bring a revoked configured key back");
+        refusal(() -> whoAmI(configured), Status.Code.UNAUTHENTICATED);
     }
 
     // ---- the world and the calls ----

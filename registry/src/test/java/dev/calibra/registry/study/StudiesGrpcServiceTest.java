@@ -264,7 +264,8 @@ class StudiesGrpcServiceTest {
         CalibrationSet registered = registry.registerCalibrationSet(RegisterCalibrationSetRequest.newBuilder().setCalibrationSet(
                 CalibrationSet.newBuilder().setFingerprint(fingerprint).setSpec(job.getSpec().getCalibrate().getSpec())
                         .setSamplerVersion("test").setTokenizerSha256(fingerprint).setArtifactUri(artifact.toString())
-                        .setProducingJobId(job.getId())).build());
+                        .setProducingJobId(job.getId()))
+                .setProducingWorkerId("test-worker").setProducingAttempt(job.getAttempts()).build());
         return registered.getId();
     }
 
@@ -277,6 +278,7 @@ class StudiesGrpcServiceTest {
         return registry.registerModel(RegisterModelRequest.newBuilder().setName(job.getSpec().getCompress().getOutputName())
                 .setArtifactUri(folder.toString()).setArchitecture("LlamaForCausalLM").setParameterCount(260_000)
                 .setDtype("gptq-int4").setParentModelId(job.getSpec().getCompress().getModelId()).setProducingJobId(job.getId())
+                .setProducingWorkerId("test-worker").setProducingAttempt(job.getAttempts())
                 .setCompression(CompressionLineage.newBuilder().setMethod("gptq").setCalibrationSetId(calibrationSetId))
                 .build()).getId();
     }
@@ -292,7 +294,8 @@ class StudiesGrpcServiceTest {
                 .addScores(Score.newBuilder().setModelId(modelId).setTask("copa").setMetric("acc").setValue(copaValue)
                         .setStderr(0.05).setN(20).setProducingJobId(job.getId()))
                 .addScores(Score.newBuilder().setModelId(modelId).setTask("piqa").setMetric("acc").setValue(piqaValue)
-                        .setStderr(0.1).setN(20).setProducingJobId(job.getId())).build());
+                        .setStderr(0.1).setN(20).setProducingJobId(job.getId()))
+                .setProducingWorkerId("test-worker").setProducingAttempt(job.getAttempts()).build());
         return job.getId();
     }
 }
