@@ -89,7 +89,7 @@ public final class JobWorker implements AutoCloseable {
                 // The registry is away or restarting: wait and claim again.
                 LOG.fine(() -> "registry unavailable: " + e.getStatus());
                 sleep(idlePoll.multipliedBy(4));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 LOG.log(Level.WARNING, "worker loop error", e);
                 sleep(idlePoll.multipliedBy(4));
             }
@@ -126,11 +126,15 @@ public final class JobWorker implements AutoCloseable {
             LOG.info(() -> "job " + job.getId() + " succeeded: " + results);
         } catch (JobStoppedException stopped) {
             LOG.info(() -> "job " + job.getId() + " stopped: " + stopped.getMessage());
-        } catch (Exception error) {
+        } catch (Exception | Error error) {
             beat.cancel(false);
-            String reason = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+            // An Error (OutOfMemoryError, StackOverflowError) fails the job for good: run again, it would take
+            // the next worker down the same way. The loop goes on once the job's memory is released.
+            boolean fatal = error instanceof Error;
+            String reason = error.getMessage() == null ? error.getClass().getSimpleName()
+                    : fatal ? error.getClass().getSimpleName() + ": " + error.getMessage() : error.getMessage();
             boolean retryable = closing
-                    || !(error instanceof CalibraException calibra && calibra.kind() != CalibraException.Kind.UNAVAILABLE)
+                    || !fatal && !(error instanceof CalibraException calibra && calibra.kind() != CalibraException.Kind.UNAVAILABLE)
                     && !(error instanceof IllegalArgumentException);
             if (closing) {
                 // An interrupted read or a closed channel would otherwise fail the job for good.

@@ -175,4 +175,23 @@ class JobWorkerTest {
         assertEquals(JobState.JOB_STATE_PENDING, after.getState(), after.toString());
         assertTrue(after.getError().startsWith("the worker stopped while the job ran"), after.getError());
     }
+
+    @Test
+    void aJobThatExhaustsTheHeap_failsForGoodWithTheReason_andTheWorkerClaimsTheNextJob() {
+        Job greedy = submit();
+        Job next = submit();
+        try (JobWorker worker = new JobWorker(jobs, "w-oom", List.of(JobType.JOB_TYPE_EVALUATE), (claimed, context) -> {
+            if (claimed.getId().equals(greedy.getId())) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+            return List.of("scr-after");
+        }, Duration.ofMillis(100), 30)) {
+            assertTrue(worker.runOne());
+            assertTrue(worker.runOne(), "the worker goes on claiming");
+        }
+        Job failed = get(greedy.getId());
+        assertEquals(JobState.JOB_STATE_FAILED, failed.getState(), "retried, it would take the next worker down too");
+        assertEquals("OutOfMemoryError: Java heap space", failed.getError());
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, get(next.getId()).getState());
+    }
 }
