@@ -227,6 +227,8 @@ class KubernetesManifestsTest {
             for (String shared : List.of("CALIBRA_REGISTRY", "CALIBRA_ARTIFACTS", "CALIBRA_ASSETS")) {
                 assertEquals(String.valueOf(service.environment().get(shared)), env.get(shared), deployment + ": " + shared + " as in docker-compose.yml");
             }
+            assertEquals(env.get("CALIBRA_ASSETS"), env.get("CALIBRA_ALLOWED_ROOTS"),
+                    deployment + ": caller-named paths confined to the assets (unset means any path in the pod)");
             Map<String, Map<String, String>> secrets = secretRefs(container);
             List<String> keys = service.name().equals("registry")
                     ? List.of("CALIBRA_ADMIN_KEY", "CALIBRA_SERVICE_KEY") : List.of("CALIBRA_SERVICE_KEY");
