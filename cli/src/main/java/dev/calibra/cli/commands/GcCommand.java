@@ -34,6 +34,8 @@ public final class GcCommand implements Callable<Integer> {
 
     /** Derived caches the services rebuild on demand; kept unless --caches. */
     static final Set<String> CACHE_FOLDERS = Set.of("token-index");
+    /** LocalArtifactStore's staging folder: every write goes through it. */
+    static final String TEMP_FOLDER = ".tmp";
 
     @ParentCommand CalibraCommand root;
 
@@ -59,13 +61,14 @@ public final class GcCommand implements Callable<Integer> {
         if (!Files.isDirectory(store)) {
             throw new IllegalArgumentException("artifact store " + store + " is not a folder (set --artifacts)");
         }
-        Set<Path> referenced = new HashSet<>();
+        Set<Path> uris = new HashSet<>();
         try (Services services = root.services()) {
             for (String uri : AdminCommand.admin(services).listArtifactReferences(ListArtifactReferencesRequest.getDefaultInstance())
                     .getUrisList()) {
-                referenced.add(pathOf(uri));
+                uris.add(pathOf(uri));
             }
         }
+        Set<Path> referenced = withTheirFolders(uris);
         Instant keepAfter = Instant.now().minus(minAge);
         List<Path> garbage = new ArrayList<>();
         collect(store, store, referenced, keepAfter, garbage);
@@ -96,6 +99,20 @@ public final class GcCommand implements Callable<Integer> {
     }
 
     /**
+     * A record naming a file refers to its folder too: a job's checkpoint_uri names its last block file and
+     * needs every earlier block to resume; a calibration set names set.safetensors and keeps set.json.
+     */
+    static Set<Path> withTheirFolders(Set<Path> referenced) {
+        Set<Path> kept = new HashSet<>(referenced);
+        for (Path path : referenced) {
+            if (Files.isRegularFile(path)) {
+                kept.add(path.getParent());
+            }
+        }
+        return kept;
+    }
+
+    /**
      * Adds the largest unreferenced subtrees under folder: a path is kept when it is referenced, lies inside a
      * referenced folder, or is a folder holding a referenced path (then its children are examined).
      */
@@ -106,6 +123,11 @@ public final class GcCommand implements Callable<Integer> {
         }
         for (Path child : children) {
             if (folder.equals(store) && !caches && CACHE_FOLDERS.contains(child.getFileName().toString())) {
+                continue;
+            }
+            if (folder.equals(store) && child.getFileName().toString().equals(TEMP_FOLDER)) {
+                // The store writes through .tmp/: the folder stays, abandoned partial files older than keepAfter go.
+                collect(store, child, referenced, keepAfter, garbage);
                 continue;
             }
             if (referenced.stream().anyMatch(child::startsWith)) {

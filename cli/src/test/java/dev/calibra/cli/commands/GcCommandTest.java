@@ -39,25 +39,31 @@ class GcCommandTest {
     void removesOnlyOldUnreferencedEntriesAndKeepsCaches() throws Exception {
         file("models/mdl-kept/model.safetensors");
         file("models/mdl-deleted/model.safetensors");
-        file("calibration/set-kept/input_ids.safetensors");
+        file("calibration/set-kept/set.safetensors");
+        file("calibration/set-kept/set.json");
         file("checkpoints/job-running/block-00000.safetensors");
+        file("checkpoints/job-running/block-00001.safetensors");
         file("checkpoints/job-dead/block-00000.safetensors");
         file("token-index/abc/tokens.bin");
-        file(".tmp/half-written/model.safetensors");
+        file(".tmp/model.safetensors.1234.partial");
         for (Path top : List.of(store.resolve("models"), store.resolve("calibration"), store.resolve("checkpoints"),
                 store.resolve("token-index"), store.resolve(".tmp"))) {
             old(top);
         }
         file("models/mdl-just-written/model.safetensors");  // young: a job may be about to register it
+        file(".tmp/set.safetensors.5678.partial");            // young: a write in flight
 
-        Set<Path> referenced = Set.of(store.resolve("models/mdl-kept"), store.resolve("calibration/set-kept/input_ids.safetensors"),
-                store.resolve("checkpoints/job-running/block-00000.safetensors"));
+        // What the registry answers: a model folder, a calibration set's file, a running job's last checkpoint.
+        Set<Path> referenced = GcCommand.withTheirFolders(Set.of(store.resolve("models/mdl-kept"),
+                store.resolve("calibration/set-kept/set.safetensors"), store.resolve("checkpoints/job-running/block-00001.safetensors")));
         GcCommand gc = new GcCommand();
         List<Path> garbage = new ArrayList<>();
         gc.collect(store, store, referenced, Instant.now().minus(1, ChronoUnit.HOURS), garbage);
 
-        assertEquals(List.of(store.resolve(".tmp"), store.resolve("checkpoints/job-dead"), store.resolve("models/mdl-deleted")),
-                garbage.stream().sorted().toList());
+        // Kept: every block of the running job (it resumes from all of them), set.json beside its set, the store's
+        // .tmp folder itself (every write goes through it) and the write in flight there.
+        assertEquals(List.of(store.resolve(".tmp/model.safetensors.1234.partial"), store.resolve("checkpoints/job-dead"),
+                store.resolve("models/mdl-deleted")), garbage.stream().sorted().toList());
 
         gc.caches = true;
         garbage.clear();
