@@ -13,10 +13,22 @@ class AllowedRootsTest {
 
     @TempDir Path dir;
 
+    /** Review finding 1: unset meant any path, so a member could read a pod's service-account token as a corpus. */
     @Test
-    void unsetAllowsAnyPath() {
-        AllowedRoots.parse("").check("path", Path.of("/etc/passwd"));
-        AllowedRoots.parse(null).check("path", Path.of("/etc/passwd"));
+    void unset_allowsOnlyTheAlwaysAllowedFolders_andAnyPathMustBeAskedFor() throws Exception {
+        Path store = Files.createDirectories(dir.resolve("store"));
+        Path token = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+        for (String unset : new String[] {null, "", "  "}) {
+            AllowedRoots roots = AllowedRoots.parse(unset, store);
+            roots.check("calibration_set.artifact_uri", store.resolve("calibration/set.safetensors"));
+            CalibraException refused = assertThrows(CalibraException.class, () -> roots.check("path", token));
+            assertEquals(CalibraException.Kind.PERMISSION_DENIED, refused.kind());
+            assertTrue(refused.getMessage().contains("CALIBRA_ALLOWED_ROOTS is unset"), refused.getMessage());
+            assertThrows(CalibraException.class, () -> roots.check("path", Path.of("/etc/passwd")));
+        }
+        AllowedRoots any = AllowedRoots.parse(" * ");
+        any.check("path", Path.of("/etc/passwd"));
+        assertEquals(false, any.restricted());
     }
 
     @Test

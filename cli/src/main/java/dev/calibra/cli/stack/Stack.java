@@ -1,6 +1,7 @@
 package dev.calibra.cli.stack;
 
 import dev.calibra.cli.stack.StackConfig.ServiceSpec;
+import dev.calibra.rpc.AllowedRoots;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -109,6 +110,9 @@ public final class Stack {
         if ("registry".equals(service.name())) {
             env.put("CALIBRA_ADMIN_KEY", adminKey);
         }
+        // The local stack is one user's machine: their models and corpora may be anywhere, so it asks for any
+        // path; CALIBRA_ALLOWED_ROOTS given to the launcher narrows that (the services deny by default).
+        env.put("CALIBRA_ALLOWED_ROOTS", AllowedRoots.ANY);
         // Settings the operator gives the launcher reach every service (TLS, limits, allowed roots, logs).
         for (String passed : PASSED_THROUGH) {
             String value = System.getenv(passed);

@@ -8,18 +8,14 @@ import java.nio.file.Path;
 
 /**
  * Turns a client-supplied location ("file:/abs" or "/abs") into a checked local path: absolute, existing
- * and, when CALIBRA_ALLOWED_ROOTS is set, inside one of those roots or the artifact store.
+ * and inside the artifact store, the assets folder or a root of CALIBRA_ALLOWED_ROOTS (AllowedRoots).
  */
 public final class ArtifactPaths {
 
-    private static final AllowedRoots ALLOWED = AllowedRoots.fromEnvironment(artifactStore());
+    /** The artifact store and the assets folder always; other folders only as CALIBRA_ALLOWED_ROOTS says. */
+    private static final AllowedRoots ALLOWED = AllowedRoots.fromEnvironment();
 
     private ArtifactPaths() {}
-
-    private static Path[] artifactStore() {
-        String store = System.getenv("CALIBRA_ARTIFACTS");
-        return store == null || store.isBlank() ? new Path[0] : new Path[] {Path.of(store)};
-    }
 
     public static Path existing(String location, String field) {
         return existing(location, field, ALLOWED);
