@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calibra.model.tokenizer.TextFiles;
+import dev.calibra.rpc.CalibraException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,13 +20,26 @@ public final class CorpusDocuments {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The most text a perplexity corpus may hold once decompressed (a gzip bomb would otherwise fill the heap). */
+    public static final long MAX_TEXT_BYTES = 256L << 20;
+
     private CorpusDocuments() {}
 
     public static List<String> read(Path source, String rule) throws IOException {
+        return read(source, rule, MAX_TEXT_BYTES);
+    }
+
+    static List<String> read(Path source, String rule, long maxBytes) throws IOException {
         String text;
         try (InputStream in = source.toString().endsWith(".gz")
                 ? new GZIPInputStream(Files.newInputStream(source)) : Files.newInputStream(source)) {
-            text = TextFiles.normalizeNewlines(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw new CalibraException(CalibraException.Kind.RESOURCE_EXHAUSTED, "corpus " + source + " holds more than "
+                        + maxBytes + " bytes of text" + (source.toString().endsWith(".gz") ? " once decompressed" : "")
+                        + "; perplexity reads at most that much");
+            }
+            text = TextFiles.normalizeNewlines(new String(bytes, StandardCharsets.UTF_8));
         }
         if (rule.startsWith("jsonl:")) {
             return jsonl(text, rule.substring("jsonl:".length()), source);
