@@ -74,13 +74,8 @@ public class CalibrationSetService {
             throw CalibraException.invalidArgument("calibration_set.artifact_sha256 does not match the content of " + artifact);
         }
 
-        if (!request.getProducingWorkerId().isEmpty()) {
-            claims.requireCurrent(scope, Checks.required(set.getProducingJobId(), "calibration_set.producing_job_id"),
-                    request.getProducingWorkerId(), request.getProducingAttempt());
-        } else if (!set.getProducingJobId().isEmpty()) {
-            throw CalibraException.invalidArgument("calibration_set.producing_job_id needs producing_worker_id and "
-                    + "producing_attempt: a set is registered as a job's output only under its claim");
-        }
+        claims.requireForOutput(scope, "calibration_set.producing_job_id", set.getProducingJobId(),
+                request.getProducingWorkerId(), request.getProducingAttempt(), "a set");
 
         String specKey = Json.ofMessage(spec);
         Optional<CalibrationSetEntity> existing = sets.findBySpec(teamId, set.getFingerprint(), specKey);

@@ -1,5 +1,6 @@
 package dev.calibra.registry.job;
 
+import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Times;
 import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
@@ -20,6 +21,20 @@ public class JobClaims {
 
     public JobClaims(JobRepository jobs) {
         this.jobs = jobs;
+    }
+
+    /**
+     * A registered output names its producing job only under that job's current claim: with a worker id, the
+     * claim must hold ({@link #requireCurrent}); a job id without one is refused. {@code what} names the output.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void requireForOutput(TeamScope scope, String jobField, String jobId, String workerId, int attempt, String what) {
+        if (!workerId.isEmpty()) {
+            requireCurrent(scope, Checks.required(jobId, jobField), workerId, attempt);
+        } else if (!jobId.isEmpty()) {
+            throw CalibraException.invalidArgument(jobField + " needs producing_worker_id and producing_attempt: "
+                    + what + " is registered as a job's output only under its claim");
+        }
     }
 
     /**

@@ -57,13 +57,8 @@ public class ModelService {
                 .filter(found -> models.holdForReference(found.id))
                 .orElseThrow(() -> CalibraException.notFound("parent_model_id " + parentId + " is not a registered model"));
 
-        if (!request.getProducingWorkerId().isEmpty()) {
-            claims.requireCurrent(scope, Checks.required(request.getProducingJobId(), "producing_job_id"),
-                    request.getProducingWorkerId(), request.getProducingAttempt());
-        } else if (!request.getProducingJobId().isEmpty()) {
-            throw CalibraException.invalidArgument("producing_job_id needs producing_worker_id and producing_attempt: "
-                    + "a model is registered as a job's output only under its claim");
-        }
+        claims.requireForOutput(scope, "producing_job_id", request.getProducingJobId(), request.getProducingWorkerId(),
+                request.getProducingAttempt(), "a model");
 
         Optional<ModelEntity> sameName = models.findByName(teamId, name);
         if (sameName.isPresent()) {
