@@ -1,6 +1,7 @@
 package dev.calibra.rpc;
 
 import dev.calibra.proto.v1.AdminGrpc;
+import dev.calibra.proto.v1.Identity;
 import dev.calibra.proto.v1.JobsGrpc;
 import dev.calibra.proto.v1.RegistryGrpc;
 import dev.calibra.proto.v1.StudiesGrpc;
@@ -21,7 +22,10 @@ public class RegistryConnection {
     public static final long KEY_CHECK_TTL_NANOS = 5_000_000_000L;
 
     private final ManagedChannel channel;
-    private final Map<String, Long> acceptedUntil = new ConcurrentHashMap<>();
+    private final Map<String, Acceptance> accepted = new ConcurrentHashMap<>();
+
+    /** A key the registry accepted: until when it is trusted, and the team it belongs to. */
+    private record Acceptance(long untilNanos, String team) {}
 
     /** @param extra further client interceptors, e.g. one that carries the trace context */
     public RegistryConnection(String target, String serviceKey, ClientInterceptor... extra) {
@@ -56,27 +60,29 @@ public class RegistryConnection {
     }
 
     /**
-     * Asks the registry whether a caller's key is valid; throws its StatusRuntimeException when not.
-     * Accepted keys are remembered for {@link #KEY_CHECK_TTL_NANOS}.
+     * Asks the registry whether a caller's key is valid and returns the key's team; throws its
+     * StatusRuntimeException when not. Accepted keys are remembered for {@link #KEY_CHECK_TTL_NANOS}.
      */
-    public void verifyKey(String secret) {
+    public String verifyKey(String secret) {
         long now = System.nanoTime();
-        Long until = acceptedUntil.get(secret);
-        if (until != null && until - now > 0) {
-            return;
+        Acceptance known = accepted.get(secret);
+        if (known != null && known.untilNanos() - now > 0) {
+            return known.team();
         }
+        Identity identity;
         try {
-            CallerCredentials.forwarding(secret, () -> admin().whoAmI(WhoAmIRequest.getDefaultInstance()));
+            identity = CallerCredentials.forwarding(secret, () -> admin().whoAmI(WhoAmIRequest.getDefaultInstance()));
         } catch (RuntimeException e) {
-            acceptedUntil.remove(secret);
+            accepted.remove(secret);
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        if (acceptedUntil.size() > 10_000) {
-            acceptedUntil.clear();
+        if (accepted.size() > 10_000) {
+            accepted.clear();
         }
-        acceptedUntil.put(secret, now + KEY_CHECK_TTL_NANOS);
+        accepted.put(secret, new Acceptance(now + KEY_CHECK_TTL_NANOS, identity.getTeam()));
+        return identity.getTeam();
     }
 
     public void close() {

@@ -19,6 +19,8 @@ public final class CallerCredentials implements ClientInterceptor {
 
     private static final Context.Key<String> FORWARDED_KEY = Context.key("calibra-forwarded-key");
     private static final Context.Key<String> ACTING_TEAM = Context.key("calibra-acting-team");
+    // The verified caller's team, so domain code can name the owner without asking the registry again.
+    private static final Context.Key<String> CALLER_TEAM = Context.key("calibra-caller-team");
 
     private final String ownKey;
 
@@ -37,9 +39,27 @@ public final class CallerCredentials implements ClientInterceptor {
         return Context.current().withValue(FORWARDED_KEY, secret);
     }
 
+    /** As {@link #forwardingContext(String)}, remembering the team the registry said the key belongs to. */
+    public static Context forwardingContext(String secret, String callerTeam) {
+        return forwardingContext(secret).withValue(CALLER_TEAM, callerTeam);
+    }
+
     /** The context under which calls use this process's own key acting for team (a job's team). */
     public static Context actingFor(String team) {
-        return Context.current().withValue(ACTING_TEAM, team).withValue(FORWARDED_KEY, null);
+        return Context.current().withValue(ACTING_TEAM, team).withValue(FORWARDED_KEY, null).withValue(CALLER_TEAM, null);
+    }
+
+    /**
+     * The team the current work is for: the job's team under {@link #actingFor}, else the verified
+     * caller's team of a direct call, else "" (no caller known, e.g. a test calling domain code).
+     */
+    public static String currentTeam() {
+        String acting = ACTING_TEAM.get();
+        if (acting != null && !acting.isEmpty()) {
+            return acting;
+        }
+        String caller = CALLER_TEAM.get();
+        return caller == null ? "" : caller;
     }
 
     /** The key forwarded in the current context, if any. */

@@ -8,20 +8,21 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Authentication for the worker services: every call (but health and reflection) must carry a key
  * the registry accepts; the call then runs with that key forwarded on its registry calls, so a
- * service never does more for a caller than the caller's key allows.
+ * service never does more for a caller than the caller's key allows, and with the key's team
+ * readable through {@link CallerCredentials#currentTeam()}.
  */
 public final class KeyCheckingInterceptor implements ServerInterceptor {
 
-    private final Consumer<String> verifier;
+    private final Function<String, String> teamOfKey;
 
-    /** @param verifier asks the registry about a secret; throws StatusRuntimeException when refused */
-    public KeyCheckingInterceptor(Consumer<String> verifier) {
-        this.verifier = verifier;
+    /** @param teamOfKey asks the registry about a secret and returns its team; throws StatusRuntimeException when refused */
+    public KeyCheckingInterceptor(Function<String, String> teamOfKey) {
+        this.teamOfKey = teamOfKey;
     }
 
     public static boolean isOpen(String fullMethodName) {
@@ -39,8 +40,9 @@ public final class KeyCheckingInterceptor implements ServerInterceptor {
                     "missing metadata 'authorization: Bearer <key>' (set CALIBRA_API_KEY)"), new Metadata());
             return new ServerCall.Listener<>() {};
         }
+        String team;
         try {
-            verifier.accept(secret);
+            team = teamOfKey.apply(secret);
         } catch (StatusRuntimeException refused) {
             Status status = refused.getStatus();
             Status answer = status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.UNAVAILABLE
@@ -49,7 +51,7 @@ public final class KeyCheckingInterceptor implements ServerInterceptor {
             call.close(answer, new Metadata());
             return new ServerCall.Listener<>() {};
         }
-        Context context = CallerCredentials.forwardingContext(secret);
+        Context context = CallerCredentials.forwardingContext(secret, team);
         return Contexts.interceptCall(context, call, headers, next);
     }
 }
