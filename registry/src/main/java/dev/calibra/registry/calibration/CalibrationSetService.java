@@ -9,6 +9,7 @@ import dev.calibra.registry.corpus.CorpusRepository;
 import dev.calibra.registry.job.JobClaims;
 import dev.calibra.registry.model.ModelRepository;
 import dev.calibra.registry.support.ArtifactPaths;
+import dev.calibra.registry.support.StoreOwnership;
 import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
 import dev.calibra.registry.support.Json;
@@ -31,13 +32,15 @@ public class CalibrationSetService {
     private final CorpusRepository corpora;
     private final ModelRepository models;
     private final JobClaims claims;
+    private final StoreOwnership store;
 
     public CalibrationSetService(CalibrationSetRepository sets, CorpusRepository corpora, ModelRepository models,
-            JobClaims claims) {
+            JobClaims claims, StoreOwnership store) {
         this.sets = sets;
         this.corpora = corpora;
         this.models = models;
         this.claims = claims;
+        this.store = store;
     }
 
     @Transactional
@@ -69,6 +72,7 @@ public class CalibrationSetService {
         }
         Path artifact = ArtifactPaths.existing(Checks.required(set.getArtifactUri(), "calibration_set.artifact_uri"),
                 "calibration_set.artifact_uri");
+        store.requireOwnedBy(teamId, artifact, "calibration_set.artifact_uri");
         String artifactSha256 = hashOf(artifact);
         if (!set.getArtifactSha256().isEmpty() && !set.getArtifactSha256().equals(artifactSha256)) {
             throw CalibraException.invalidArgument("calibration_set.artifact_sha256 does not match the content of " + artifact);

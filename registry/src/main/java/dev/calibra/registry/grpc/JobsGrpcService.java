@@ -112,7 +112,7 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
         Rpc.unary(response, () -> {
             JobEntity job = queue.heartbeat(workerScope(), request.getJobId(), request.getWorkerId(),
-                    request.hasProgress() ? request.getProgress() : null, request.getCheckpointUri(), request.getLeaseSeconds());
+                    request.getAttempt(), request.hasProgress() ? request.getProgress() : null, request.getCheckpointUri(), request.getLeaseSeconds());
             return HeartbeatResponse.newBuilder()
                     .setLeaseExpiresAt(Times.of(job.leaseExpiresAt))
                     .setCancelRequested(job.cancelRequested || !JobStates.RUNNING.equals(job.state))
@@ -122,12 +122,14 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
 
     @Override
     public void completeJob(CompleteJobRequest request, StreamObserver<Job> response) {
-        Rpc.unary(response, () -> toProto(queue.complete(workerScope(), request.getJobId(), request.getWorkerId(), request.getResultIdsList())));
+        Rpc.unary(response, () -> toProto(queue.complete(workerScope(), request.getJobId(), request.getWorkerId(), request.getAttempt(),
+                request.getResultIdsList())));
     }
 
     @Override
     public void failJob(FailJobRequest request, StreamObserver<Job> response) {
-        Rpc.unary(response, () -> toProto(queue.fail(workerScope(), request.getJobId(), request.getWorkerId(), request.getError(),
+        Rpc.unary(response, () -> toProto(queue.fail(workerScope(), request.getJobId(), request.getWorkerId(), request.getAttempt(),
+                request.getError(),
                 request.getRetryable())));
     }
 

@@ -4,6 +4,7 @@ import dev.calibra.proto.v1.JobSpec;
 import dev.calibra.proto.v1.JobType;
 import dev.calibra.proto.v1.Progress;
 import dev.calibra.proto.v1.SubmitJobRequest;
+import dev.calibra.registry.support.StoreOwnership;
 import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
 import dev.calibra.registry.support.Json;
@@ -31,8 +32,10 @@ public class JobQueue {
 
     private final JobRepository jobs;
     private final JobInputs inputs;
+    private final StoreOwnership store;
 
-    public JobQueue(JobRepository jobs, JobInputs inputs) {
+    public JobQueue(JobRepository jobs, JobInputs inputs, StoreOwnership store) {
+        this.store = store;
         this.jobs = jobs;
         this.inputs = inputs;
     }
@@ -190,16 +193,16 @@ public class JobQueue {
 
     /** Renews the lease and records progress; says whether the worker should stop. */
     @Transactional
-    public JobEntity heartbeat(TeamScope scope, String jobId, String workerId, Progress progress, String checkpointUri,
-            int leaseSeconds) {
-        JobEntity job = leased(scope, jobId, workerId);
+    public JobEntity heartbeat(TeamScope scope, String jobId, String workerId, int attempt, Progress progress,
+            String checkpointUri, int leaseSeconds) {
+        JobEntity job = leased(scope, jobId, workerId, attempt);
         if (JobStates.RUNNING.equals(job.state)) {
             job.leaseExpiresAt = Times.now().plusSeconds(leaseSeconds(leaseSeconds));
             if (progress != null) {
                 job.progress = Json.ofMessage(progress);
             }
             if (!checkpointUri.isEmpty()) {
-                job.checkpointUri = checkpointUri;
+                job.checkpointUri = store.requireCheckpointOf(job.teamId, job.id, checkpointUri);
             }
             job.version++;
         }
@@ -207,8 +210,8 @@ public class JobQueue {
     }
 
     @Transactional
-    public JobEntity complete(TeamScope scope, String jobId, String workerId, List<String> resultIds) {
-        JobEntity job = leased(scope, jobId, workerId);
+    public JobEntity complete(TeamScope scope, String jobId, String workerId, int attempt, List<String> resultIds) {
+        JobEntity job = leased(scope, jobId, workerId, attempt);
         if (!JobStates.RUNNING.equals(job.state)) {
             throw CalibraException.failedPrecondition("job " + jobId + " is " + job.state + " (" + job.error
                     + "); its result is not accepted");
@@ -221,8 +224,8 @@ public class JobQueue {
     }
 
     @Transactional
-    public JobEntity fail(TeamScope scope, String jobId, String workerId, String error, boolean retryable) {
-        JobEntity job = leased(scope, jobId, workerId);
+    public JobEntity fail(TeamScope scope, String jobId, String workerId, int attempt, String error, boolean retryable) {
+        JobEntity job = leased(scope, jobId, workerId, attempt);
         if (!JobStates.RUNNING.equals(job.state)) {
             return job;
         }
@@ -260,8 +263,11 @@ public class JobQueue {
      * @param scope the caller's team, whose jobs only it may report on; null for service keys, which
      *     run every team's jobs
      */
-    private JobEntity leased(TeamScope scope, String jobId, String workerId) {
+    private JobEntity leased(TeamScope scope, String jobId, String workerId, int attempt) {
         Checks.required(workerId, "worker_id");
+        if (attempt <= 0) {
+            throw CalibraException.invalidArgument("attempt: required, the job's attempts when this worker claimed it");
+        }
         JobEntity job = jobs.findById(Checks.required(jobId, "job_id"), jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         String notFound = "job " + jobId + " does not exist";
         if (job == null) {
@@ -274,6 +280,11 @@ public class JobQueue {
             throw CalibraException.failedPrecondition("worker " + workerId + " does not hold the lease of job " + jobId
                     + " (state " + job.state + ", lease owner " + (job.leaseOwner == null ? "none" : job.leaseOwner)
                     + "); stop working on it");
+        }
+        // worker ids can repeat (a restarted container, a copied id): the attempt tells a superseded claim apart
+        if (attempt != job.attempts) {
+            throw CalibraException.failedPrecondition("worker " + workerId + " holds attempt " + attempt + " of job " + jobId
+                    + ", which is on attempt " + job.attempts + "; stop working on it");
         }
         return job;
     }

@@ -6,6 +6,8 @@ import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.proto.v1.UpdateModelRequest;
 import dev.calibra.registry.job.JobClaims;
 import dev.calibra.registry.support.ArtifactPaths;
+import dev.calibra.registry.support.StoreOwnership;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
 import dev.calibra.registry.support.Json;
@@ -30,15 +32,19 @@ public class ModelService {
 
     private final ModelRepository models;
     private final JobClaims claims;
+    private final StoreOwnership store;
 
-    public ModelService(ModelRepository models, JobClaims claims) {
+    public ModelService(ModelRepository models, JobClaims claims, StoreOwnership store) {
         this.models = models;
         this.claims = claims;
+        this.store = store;
     }
 
-    @Transactional
+    /**
+     * Registers a model folder. The folder is hashed before the transaction opens: hashing gigabytes must not
+     * hold a database connection and row locks for minutes.
+     */
     public ModelEntity register(TeamScope scope, RegisterModelRequest request) {
-        String teamId = scope.teamId();
         String name = Checks.required(request.getName(), "name");
         String architecture = Checks.required(request.getArchitecture(), "architecture");
         Checks.positive(request.getParameterCount(), "parameter_count");
@@ -46,11 +52,18 @@ public class ModelService {
         if (!Files.isRegularFile(folder.resolve("config.json"))) {
             throw CalibraException.invalidArgument("artifact_uri " + folder + " has no config.json: not a HuggingFace model folder");
         }
+        QuarkusTransaction.requiringNew().run(() -> store.requireOwnedBy(scope.teamId(), folder, "artifact_uri"));
         String sha256 = hashOf(folder);
         if (!request.getSha256().isEmpty() && !request.getSha256().equals(sha256)) {
             throw CalibraException.invalidArgument("sha256 " + request.getSha256() + " does not match the content of "
                     + folder + " (" + sha256 + "); the folder changed or the hash was computed differently");
         }
+        return QuarkusTransaction.requiringNew().call(() -> insert(scope, request, name, architecture, folder, sha256));
+    }
+
+    private ModelEntity insert(TeamScope scope, RegisterModelRequest request, String name, String architecture,
+            Path folder, String sha256) {
+        String teamId = scope.teamId();
         // A model may derive from any model the team can read (a granted team's base model, say).
         String parentId = request.getParentModelId();
         ModelEntity parent = parentId.isEmpty() ? null : models.findVisible(scope, parentId)

@@ -110,9 +110,9 @@ class AuditTest {
         assertEquals(job.getId(), jobs.claimJob(claim).getJob().getId());
         assertEquals(job.getId(), newest("ClaimJob").getTarget());
         long claimed = rowCount();
-        jobs.heartbeat(HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("audit-worker").build());
+        jobs.heartbeat(HeartbeatRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("audit-worker").build());
         assertEquals(claimed, rowCount(), "heartbeats are not recorded");
-        jobs.completeJob(dev.calibra.proto.v1.CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("audit-worker").build());
+        jobs.completeJob(dev.calibra.proto.v1.CompleteJobRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("audit-worker").build());
         assertEquals(job.getId(), newest("CompleteJob").getTarget());
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Message;
 import dev.calibra.artifacts.ContentHash;
+import dev.calibra.artifacts.StoreLayout;
 import dev.calibra.proto.v1.AdminGrpc;
 import dev.calibra.proto.v1.CalibrationSet;
 import dev.calibra.proto.v1.CalibrationSpec;
@@ -118,6 +119,7 @@ class AccessTest {
     @ConfigProperty(name = "calibra.auth.service-key") String serviceKey;
     @ConfigProperty(name = "calibra.auth.admin-key") String adminKey;
     @Inject ApiKeyService keys;
+    @ConfigProperty(name = "calibra.artifacts.root") String storeRoot;
 
     /** Teams A, B and C, and B's records; made once for the class (teams cannot be deleted). */
     static World world;
@@ -207,11 +209,11 @@ class AccessTest {
                 new Row(JobsGrpc.getClaimJobMethod(), w -> ClaimJobRequest.newBuilder().setWorkerId("worker-a")
                         .addTypes(JobType.JOB_TYPE_EVALUATE).addTypes(JobType.JOB_TYPE_COMPRESS).addTypes(JobType.JOB_TYPE_CALIBRATE)
                         .build(), Expect.ok(), Expect.ok()),
-                new Row(JobsGrpc.getHeartbeatMethod(), w -> HeartbeatRequest.newBuilder().setJobId(w.runningJobB())
+                new Row(JobsGrpc.getHeartbeatMethod(), w -> HeartbeatRequest.newBuilder().setAttempt(1).setJobId(w.runningJobB())
                         .setWorkerId("worker-b").build(), NOT_FOUND, DENIED),
-                new Row(JobsGrpc.getCompleteJobMethod(), w -> CompleteJobRequest.newBuilder().setJobId(w.runningJobB())
+                new Row(JobsGrpc.getCompleteJobMethod(), w -> CompleteJobRequest.newBuilder().setAttempt(1).setJobId(w.runningJobB())
                         .setWorkerId("worker-b").build(), NOT_FOUND, DENIED),
-                new Row(JobsGrpc.getFailJobMethod(), w -> FailJobRequest.newBuilder().setJobId(w.runningJobB())
+                new Row(JobsGrpc.getFailJobMethod(), w -> FailJobRequest.newBuilder().setAttempt(1).setJobId(w.runningJobB())
                         .setWorkerId("worker-b").setError("sabotage").build(), NOT_FOUND, DENIED),
                 // Studies: a study naming B's model is refused like one naming a model that does not exist.
                 new Row(StudiesGrpc.getCreateStudyMethod(), w -> study(w.modelB()),
@@ -328,6 +330,51 @@ class AccessTest {
         assertTrue(model.startsWith("producing_job_id needs producing_worker_id"), model);
         assertEquals(0L, QuarkusTransaction.requiringNew().call(() -> ((Number) entityManager.createNativeQuery(
                 "SELECT count(*) FROM score WHERE value = 0.987").getSingleResult()).longValue()), "nothing was recorded");
+    }
+
+    /**
+     * Review finding 2: knowing B's artifact_uri in the store, A registered B's folder as its own model or set.
+     * A store path registers only for the team whose folder (teams/&lt;team&gt;/) holds it.
+     */
+    @Test
+    @Order(5)
+    void aStorePathInAnotherTeamsFolder_isNotRegisteredAsOurs_evenWithAReadGrant() throws IOException {
+        AdminGrpc.newBlockingStub(world.asB()).grantRead(GrantReadRequest.newBuilder().setReaderTeam(world.teamA()).build());
+        Path store = Path.of(storeRoot);
+        Path ofB = copyModel(store.resolve(StoreLayout.model(world.teamB(), "job-" + UUID.randomUUID())));
+        Path ofA = copyModel(store.resolve(StoreLayout.model(world.teamA(), "job-" + UUID.randomUUID())));
+        Path flat = copyModel(store.resolve("models/flat-" + UUID.randomUUID()));
+        RegistryGrpc.RegistryBlockingStub asA = RegistryGrpc.newBlockingStub(world.asA());
+        for (Path foreign : List.of(ofB, flat)) {
+            String refused = refusal(() -> asA.registerModel(stories("a-took-" + UUID.randomUUID())
+                    .setArtifactUri(foreign.toUri().toString()).build()), Status.Code.PERMISSION_DENIED);
+            assertTrue(refused.contains("outside team " + world.teamA() + "'s folder"), refused);
+        }
+        Path setOfB = Files.createDirectories(store.resolve(StoreLayout.calibration(world.teamB(), randomHex().substring(0, 16))))
+                .resolve("set.safetensors");
+        Files.writeString(setOfB, "B's tokens");
+        RegisterCalibrationSetRequest takeSet = calibrationSet(world.modelB(), world.corpusB(), randomHex());
+        String refusedSet = refusal(() -> asA.registerCalibrationSet(takeSet.toBuilder().setCalibrationSet(
+                takeSet.getCalibrationSet().toBuilder().setArtifactUri(setOfB.toString())).build()), Status.Code.PERMISSION_DENIED);
+        assertTrue(refusedSet.startsWith("calibration_set.artifact_uri"), refusedSet);
+        // a link in A's folder pointing into B's is judged by where it leads
+        Path link = Files.createSymbolicLink(store.resolve(StoreLayout.model(world.teamA(), "link-" + UUID.randomUUID())), ofB);
+        refusal(() -> asA.registerModel(stories("a-link-" + UUID.randomUUID()).setArtifactUri(link.toString()).build()),
+                Status.Code.PERMISSION_DENIED);
+        // B registers its own; A registers what lies in its own folder
+        RegistryGrpc.newBlockingStub(world.asB()).registerModel(stories("b-own-" + UUID.randomUUID())
+                .setArtifactUri(ofB.toString()).build());
+        asA.registerModel(stories("a-own-" + UUID.randomUUID()).setArtifactUri(ofA.toString()).build());
+    }
+
+    private static Path copyModel(Path target) throws IOException {
+        Files.createDirectories(target);
+        try (Stream<Path> files = Files.list(Assets.stories260K())) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, target.resolve(file.getFileName()));
+            }
+        }
+        return target;
     }
 
     /** Review finding 3: a team granting read registered a model named like B's, and A's lookups by name found it. */

@@ -42,6 +42,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.persistence.EntityManager;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,6 +62,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(TestDatabase.class)
 class JobQueueTest {
+
+    @ConfigProperty(name = "calibra.artifacts.root") String storeRoot;
 
     @GrpcClient("registry")
     JobsGrpc.JobsBlockingStub jobs;
@@ -181,7 +184,7 @@ class JobQueueTest {
 
         // The silent worker lost its lease: its heartbeat is refused.
         StatusRuntimeException lost = assertThrows(StatusRuntimeException.class, () -> jobs.heartbeat(
-                HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("dying-worker").build()));
+                HeartbeatRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("dying-worker").build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, lost.getStatus().getCode());
 
         assertEquals(job.getId(), claim("second-worker", 1).getJob().getId());
@@ -197,7 +200,7 @@ class JobQueueTest {
     void heartbeat_renewsLeaseAndRecordsProgress_completeStoresResults() {
         Job job = submit(model);
         claim("w", 30);
-        HeartbeatResponse beat = jobs.heartbeat(HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("w")
+        HeartbeatResponse beat = jobs.heartbeat(HeartbeatRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w")
                 .setProgress(Progress.newBuilder().setFraction(0.5).setMessage("block 3/5")).setLeaseSeconds(120).build());
         assertFalse(beat.getCancelRequested());
         assertTrue(beat.getLeaseExpiresAt().getSeconds() > System.currentTimeMillis() / 1000 + 100);
@@ -205,10 +208,10 @@ class JobQueueTest {
         assertEquals("block 3/5", running.getProgress().getMessage());
 
         StatusRuntimeException stranger = assertThrows(StatusRuntimeException.class, () -> jobs.completeJob(
-                CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("intruder").build()));
+                CompleteJobRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("intruder").build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, stranger.getStatus().getCode());
 
-        Job done = jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("w").addResultIds("scr-1").build());
+        Job done = jobs.completeJob(CompleteJobRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w").addResultIds("scr-1").build());
         assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState());
         assertEquals(List.of("scr-1"), done.getResultIdsList());
     }
@@ -219,7 +222,7 @@ class JobQueueTest {
         claim("slow-worker", 60);
         Thread.sleep(1300);
         queue.reap();
-        HeartbeatResponse beat = jobs.heartbeat(HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("slow-worker").build());
+        HeartbeatResponse beat = jobs.heartbeat(HeartbeatRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("slow-worker").build());
         assertTrue(beat.getCancelRequested(), "the worker is told to stop");
         Job failed = jobs.getJob(GetJobRequest.newBuilder().setId(job.getId()).build());
         assertEquals(JobState.JOB_STATE_FAILED, failed.getState());
@@ -273,7 +276,7 @@ class JobQueueTest {
                 .setProducingWorkerId("worker-b").setProducingAttempt(2).build()).getScoresCount());
 
         String registered = registry.registerModel(output(job.getId(), "claim-test-b-" + job.getId(), "worker-b", 2)).getId();
-        jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("worker-b")
+        jobs.completeJob(CompleteJobRequest.newBuilder().setAttempt(2).setJobId(job.getId()).setWorkerId("worker-b")
                 .addResultIds(registered).build());
         StatusRuntimeException finished = assertThrows(StatusRuntimeException.class,
                 () -> registry.registerModel(output(job.getId(), "claim-test-c-" + job.getId(), "worker-b", 2)));
@@ -288,14 +291,58 @@ class JobQueueTest {
     void failJob_retryable_isQueuedAgain_notRetryable_failsForGood() {
         Job job = submit(model);
         claim("w", 30);
-        Job retried = jobs.failJob(FailJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("w")
+        Job retried = jobs.failJob(FailJobRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w")
                 .setError("connection reset").setRetryable(true).build());
         assertEquals(JobState.JOB_STATE_PENDING, retried.getState());
         claim("w", 30);
-        Job failed = jobs.failJob(FailJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("w")
+        Job failed = jobs.failJob(FailJobRequest.newBuilder().setAttempt(2).setJobId(job.getId()).setWorkerId("w")
                 .setError("task file is malformed").build());
         assertEquals(JobState.JOB_STATE_FAILED, failed.getState());
         assertEquals("task file is malformed", failed.getError());
+    }
+
+    @Test
+    void checkpointUri_mustLieInTheJobsOwnCheckpointFolder() {
+        Job job = submit(model);
+        Job claimed = claim("w", 30).getJob();
+        java.nio.file.Path store = java.nio.file.Path.of(storeRoot);
+        String team = claimed.getTeam();
+        String own = store.resolve(dev.calibra.artifacts.StoreLayout.checkpoints(team, job.getId())).resolve("block-0.safetensors")
+                .toUri().toString();
+        for (String outside : List.of(
+                store.resolve(dev.calibra.artifacts.StoreLayout.checkpoints(team, "job-other")).resolve("block-0.safetensors").toUri().toString(),
+                store.resolve(dev.calibra.artifacts.StoreLayout.model(team, job.getId())).toUri().toString(),
+                store.resolve(dev.calibra.artifacts.StoreLayout.checkpoints(team, job.getId())).resolve("../../../other/x").toUri().toString(),
+                "file:/etc/passwd", "not a uri")) {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> jobs.heartbeat(
+                    HeartbeatRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w").setCheckpointUri(outside).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), outside);
+        }
+        jobs.heartbeat(HeartbeatRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w").setCheckpointUri(own).build());
+        assertEquals(own, jobs.getJob(GetJobRequest.newBuilder().setId(job.getId()).build()).getCheckpointUri());
+    }
+
+    @Test
+    void sameWorkerId_onALaterAttempt_refusesTheSupersededAttemptsCalls() {
+        // worker ids repeat across restarts (host:pid is host:1 in every container); the attempt does not
+        Job job = submit(model);
+        claim("w", 30);
+        jobs.failJob(FailJobRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w")
+                .setError("connection reset").setRetryable(true).build());
+        claim("w", 30);
+        for (Runnable stale : List.<Runnable>of(
+                () -> jobs.heartbeat(HeartbeatRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w").build()),
+                () -> jobs.completeJob(CompleteJobRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w").build()),
+                () -> jobs.failJob(FailJobRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w")
+                        .setError("stale").build()))) {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, stale::run);
+            assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+            assertTrue(refused.getStatus().getDescription().contains("holds attempt 1"), refused.getStatus().getDescription());
+        }
+        StatusRuntimeException unstated = assertThrows(StatusRuntimeException.class, () -> jobs.heartbeat(
+                HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("w").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, unstated.getStatus().getCode());
+        assertEquals(JobState.JOB_STATE_RUNNING, jobs.getJob(GetJobRequest.newBuilder().setId(job.getId()).build()).getState());
     }
 
     @Test
@@ -304,7 +351,7 @@ class JobQueueTest {
         Job second = jobs.submitJob(SubmitJobRequest.newBuilder().setSpec(evaluate(model)).addDependsOn(first.getId()).build());
         assertEquals(first.getId(), claim("w", 30).getJob().getId());
         assertFalse(claim("w", 30).hasJob(), "the dependent job is not runnable yet");
-        jobs.failJob(FailJobRequest.newBuilder().setJobId(first.getId()).setWorkerId("w").setError("boom").build());
+        jobs.failJob(FailJobRequest.newBuilder().setAttempt(1).setJobId(first.getId()).setWorkerId("w").setError("boom").build());
         queue.reap();
         Job orphan = jobs.getJob(GetJobRequest.newBuilder().setId(second.getId()).build());
         assertEquals(JobState.JOB_STATE_FAILED, orphan.getState());
@@ -327,12 +374,12 @@ class JobQueueTest {
                 .addTypes(JobType.JOB_TYPE_COMPRESS).addTypes(JobType.JOB_TYPE_EVALUATE);
 
         assertEquals(calibrate.getId(), jobs.claimJob(any.build()).getJob().getId());
-        jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(calibrate.getId()).setWorkerId("w").addResultIds("cal-7").build());
+        jobs.completeJob(CompleteJobRequest.newBuilder().setAttempt(1).setJobId(calibrate.getId()).setWorkerId("w").addResultIds("cal-7").build());
         Job claimedCompress = jobs.claimJob(any.build()).getJob();
         assertEquals(compress.getId(), claimedCompress.getId());
         assertEquals("cal-7", claimedCompress.getSpec().getCompress().getCalibrationSetId());
         assertEquals(model, claimedCompress.getSpec().getCompress().getModelId(), "given inputs are kept");
-        jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(compress.getId()).setWorkerId("w").addResultIds("mdl-9").build());
+        jobs.completeJob(CompleteJobRequest.newBuilder().setAttempt(1).setJobId(compress.getId()).setWorkerId("w").addResultIds("mdl-9").build());
         assertEquals("mdl-9", jobs.claimJob(any.build()).getJob().getSpec().getEvaluate().getModelId());
         assertEquals("mdl-9", jobs.getJob(GetJobRequest.newBuilder().setId(evaluate.getId()).build())
                 .getSpec().getEvaluate().getModelId(), "the filled spec is recorded");
@@ -344,9 +391,9 @@ class JobQueueTest {
         claim("w", 30);
         Job cancelled = jobs.cancelJob(CancelJobRequest.newBuilder().setId(job.getId()).setReason("wrong model").build());
         assertEquals(JobState.JOB_STATE_CANCELLED, cancelled.getState());
-        assertTrue(jobs.heartbeat(HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("w").build()).getCancelRequested());
+        assertTrue(jobs.heartbeat(HeartbeatRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w").build()).getCancelRequested());
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> jobs.completeJob(
-                CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("w").build()));
+                CompleteJobRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w").build()));
         assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
     }
 
@@ -357,10 +404,10 @@ class JobQueueTest {
         assertEquals(JobState.JOB_STATE_PENDING, events.next().getJob().getState());
         claim("w", 30);
         assertEquals(JobState.JOB_STATE_RUNNING, events.next().getJob().getState());
-        jobs.heartbeat(HeartbeatRequest.newBuilder().setJobId(job.getId()).setWorkerId("w")
+        jobs.heartbeat(HeartbeatRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w")
                 .setProgress(Progress.newBuilder().setFraction(0.25)).build());
         assertEquals(0.25, events.next().getJob().getProgress().getFraction());
-        jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("w").build());
+        jobs.completeJob(CompleteJobRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("w").build());
         JobEvent last = events.next();
         assertEquals(JobState.JOB_STATE_SUCCEEDED, last.getJob().getState());
         assertFalse(events.hasNext(), "the stream ends with the job");

@@ -223,7 +223,7 @@ class StudiesGrpcServiceTest {
                 case JOB_TYPE_EVALUATE -> evaluate(job, cell);
                 default -> throw new IllegalArgumentException("unexpected job type " + job.getType());
             };
-            jobs.completeJob(CompleteJobRequest.newBuilder().setJobId(job.getId()).setWorkerId("test-worker").addResultIds(result).build());
+            jobs.completeJob(CompleteJobRequest.newBuilder().setAttempt(1).setJobId(job.getId()).setWorkerId("test-worker").addResultIds(result).build());
             done++;
         }
         assertEquals(StudyState.STUDY_STATE_FINISHED,

@@ -1,0 +1,94 @@
+package dev.calibra.registry.support;
+
+import dev.calibra.artifacts.StoreLayout;
+import dev.calibra.registry.team.TeamEntity;
+import dev.calibra.rpc.CalibraException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Whose a path in the artifact store is (StoreLayout: {@code teams/<team>/...}). Knowing another team's
+ * artifact_uri must not let a team register that artifact as its own, nor keep it after a grant is
+ * revoked; and a job's checkpoint may only point into that job's own folder, which a resumed attempt reads.
+ */
+@ApplicationScoped
+public class StoreOwnership {
+
+    private final Optional<Path> root;
+
+    public StoreOwnership(@ConfigProperty(name = "calibra.artifacts.root") Optional<String> root) {
+        this.root = root.filter(value -> !value.isBlank()).map(value -> real(Path.of(value).toAbsolutePath().normalize()));
+    }
+
+    /**
+     * Refuses (PERMISSION_DENIED) a store path outside {@code teams/<teamId's name>/}: only the team whose
+     * jobs or calls wrote an artifact registers it. Paths outside the store (the assets folder, allowed roots)
+     * are for AllowedRoots to judge.
+     */
+    public void requireOwnedBy(String teamId, Path path, String field) {
+        if (root.isEmpty()) {
+            return;
+        }
+        Path resolved = real(path);
+        if (!resolved.startsWith(root.get())) {
+            return;
+        }
+        String team = teamName(teamId);
+        Optional<String> owner = StoreLayout.ownerOf(root.get(), resolved);
+        if (owner.isEmpty() || !owner.get().equals(team)) {
+            throw new CalibraException(CalibraException.Kind.PERMISSION_DENIED, field + " " + path
+                    + " lies in the artifact store outside team " + team + "'s folder (" + StoreLayout.teamFolder(team)
+                    + "/): only the team whose job wrote an artifact registers it");
+        }
+    }
+
+    /** The checkpoint URI, provided it lies in the job's own checkpoint folder; INVALID_ARGUMENT otherwise. */
+    public String requireCheckpointOf(String teamId, String jobId, String uri) {
+        if (root.isEmpty()) {
+            throw CalibraException.failedPrecondition("checkpoint_uri: the registry is not told where the artifact store"
+                    + " is (CALIBRA_ARTIFACTS), so it cannot check that checkpoints stay in the job's folder");
+        }
+        Path path;
+        try {
+            path = Path.of(URI.create(uri)).toAbsolutePath().normalize();
+        } catch (IllegalArgumentException e) {
+            throw CalibraException.invalidArgument("checkpoint_uri '" + uri + "' is not a file: URI");
+        }
+        Path folder = root.get().resolve(StoreLayout.checkpoints(teamName(teamId), jobId));
+        Path resolved = real(path);
+        if (!resolved.startsWith(folder) || resolved.equals(folder)) {
+            throw CalibraException.invalidArgument("checkpoint_uri " + uri + " lies outside job " + jobId
+                    + "'s checkpoint folder " + folder);
+        }
+        return uri;
+    }
+
+    private static String teamName(String teamId) {
+        TeamEntity team = TeamEntity.findById(teamId);
+        if (team == null) {
+            throw CalibraException.notFound("team " + teamId + " does not exist");
+        }
+        return team.name;
+    }
+
+    /** Links resolved where the path exists, so a link in a team's folder cannot point into another's. */
+    private static Path real(Path path) {
+        Path existing = path;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return path;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(path)).normalize();
+        } catch (IOException e) {
+            return path;
+        }
+    }
+}
