@@ -1,31 +1,20 @@
 package dev.calibra.compression.registry;
 
-import dev.calibra.compression.observability.TraceContextInterceptor;
-import dev.calibra.rpc.RegistryConnection;
 import io.grpc.ManagedChannel;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
-import java.util.Optional;
-import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The one channel to the registry, with this service's key (CALIBRA_SERVICE_KEY). Singleton: no proxy. */
+/**
+ * service-runtime's registry channel under the name this service's domain code imports; it replaces the
+ * runtime's default bean, so the process still has one channel. Delete it once service/ imports
+ * dev.calibra.runtime.registry.RegistryClients.
+ */
 @Singleton
-public class RegistryClients extends RegistryConnection {
+public class RegistryClients extends dev.calibra.runtime.registry.RegistryClients {
 
-    @Inject
-    public RegistryClients(@ConfigProperty(name = "calibra.registry.target") String target,
-            @ConfigProperty(name = "calibra.service-key") Optional<String> serviceKey) {
-        super(target, serviceKey.orElse(""), TraceContextInterceptor.INSTANCE);
-    }
+    public RegistryClients() {}
 
     /** Over an existing channel (in-process tests). */
     public RegistryClients(ManagedChannel channel) {
         super(channel);
-    }
-
-    @PreDestroy
-    void shutdown() {
-        close();
     }
 }

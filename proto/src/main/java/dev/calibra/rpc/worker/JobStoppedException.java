@@ -1,6 +1,10 @@
 package dev.calibra.rpc.worker;
 
-/** Thrown inside a job that must stop (cancelled, over its run time, or its lease lost). */
+/**
+ * Thrown inside a job that must stop (cancelled, over its run time, or its lease lost). Its home is
+ * service-runtime's dev.calibra.runtime.worker.JobStoppedException (a subclass, what JobContext.checkStop
+ * throws); this one stays until compression-service's domain code imports that, then goes.
+ */
 public class JobStoppedException extends RuntimeException {
 
     private final boolean leaseLost;
