@@ -11,6 +11,7 @@ import dev.calibra.proto.v1.ListStrategiesRequest;
 import dev.calibra.proto.v1.ListStrategiesResponse;
 import dev.calibra.proto.v1.SampleCalibrationSetRequest;
 import dev.calibra.rpc.Rpc;
+import dev.calibra.runtime.grpc.DirectCall;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -31,9 +32,17 @@ public class CalibrationGrpcService extends CalibrationGrpc.CalibrationImplBase 
         Rpc.unary(response, () -> service.addCorpus(request));
     }
 
+    /**
+     * CalibrationService.sample reports no progress, so a cancellation is seen only before the draw starts
+     * (a call that waited for a worker thread); once drawing, the set is drawn and registered.
+     */
     @Override
     public void sampleCalibrationSet(SampleCalibrationSetRequest request, StreamObserver<CalibrationSet> response) {
-        Rpc.unary(response, () -> service.sample(request, CalibrationService.Producer.NONE));
+        DirectCall call = DirectCall.current();
+        Rpc.unary(response, () -> {
+            call.checkStop();
+            return service.sample(request, CalibrationService.Producer.NONE);
+        });
     }
 
     @Override

@@ -11,9 +11,8 @@ import dev.calibra.proto.v1.LayerReport;
 import dev.calibra.proto.v1.ListMethodsRequest;
 import dev.calibra.proto.v1.ListMethodsResponse;
 import dev.calibra.proto.v1.Progress;
-import dev.calibra.rpc.CalibraException;
 import dev.calibra.rpc.Rpc;
-import io.grpc.Context;
+import dev.calibra.runtime.grpc.DirectCall;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -32,7 +31,7 @@ public class CompressionGrpcService extends CompressionGrpc.CompressionImplBase 
     /** A direct call registers its model without a producing job (the CLI submits a COMPRESS job instead). */
     @Override
     public void compress(CompressRequest request, StreamObserver<CompressEvent> response) {
-        Context call = Context.current();
+        DirectCall call = DirectCall.current();
         Rpc.stream(response, out -> {
             CompressResult result = service.compress(request, null, new RunObserver() {
                 @Override
@@ -47,9 +46,7 @@ public class CompressionGrpcService extends CompressionGrpc.CompressionImplBase 
 
                 @Override
                 public void checkStop() {
-                    if (call.isCancelled()) {
-                        throw new CalibraException(CalibraException.Kind.CANCELLED, "the caller cancelled the call");
-                    }
+                    call.checkStop();
                 }
             });
             out.onNext(CompressEvent.newBuilder().setResult(result).build());

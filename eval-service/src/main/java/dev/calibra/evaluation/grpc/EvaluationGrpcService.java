@@ -7,6 +7,7 @@ import dev.calibra.proto.v1.EvaluationGrpc;
 import dev.calibra.proto.v1.ListTasksRequest;
 import dev.calibra.proto.v1.ListTasksResponse;
 import dev.calibra.rpc.Rpc;
+import dev.calibra.runtime.grpc.DirectCall;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -22,11 +23,15 @@ public class EvaluationGrpcService extends EvaluationGrpc.EvaluationImplBase {
         this.evaluator = evaluator;
     }
 
+    /** Stops at the next progress report once the caller cancels, as a job stops at its heartbeat. */
     @Override
     public void evaluate(EvaluateRequest request, StreamObserver<EvaluateEvent> response) {
+        DirectCall call = DirectCall.current();
         Rpc.stream(response, out -> {
-            var result = evaluator.evaluate(request,
-                    progress -> out.onNext(EvaluateEvent.newBuilder().setProgress(progress).build()), "");
+            var result = evaluator.evaluate(request, progress -> {
+                call.checkStop();
+                out.onNext(EvaluateEvent.newBuilder().setProgress(progress).build());
+            }, "");
             out.onNext(EvaluateEvent.newBuilder().setResult(result).build());
         });
     }
