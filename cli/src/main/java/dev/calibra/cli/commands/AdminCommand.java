@@ -58,6 +58,10 @@ public final class AdminCommand {
             @Option(names = "--max-running", defaultValue = "0", converter = FlagValues.NonNegative.class, description = "Most jobs running at once; 0 = no limit.")
             int maxRunning;
 
+            @Option(names = "--max-pending", defaultValue = "0", converter = FlagValues.NonNegative.class,
+                    description = "Most jobs waiting at once; 0 = the registry's default.")
+            int maxPending;
+
             @Option(names = "--key-ttl", defaultValue = "0", description = "Lifetime of the first key in seconds; 0 = none.")
             long keyTtl;
 
@@ -67,7 +71,7 @@ public final class AdminCommand {
                 Output output = root.output();
                 try (Services services = root.services()) {
                     CreateTeamResponse created = admin(services).createTeam(CreateTeamRequest.newBuilder()
-                            .setName(name).setMaxRunningJobs(maxRunning).setKeyTtlSeconds(keyTtl).build());
+                            .setName(name).setMaxRunningJobs(maxRunning).setMaxPendingJobs(maxPending).setKeyTtlSeconds(keyTtl).build());
                     output.line("team " + created.getTeam().getName() + " (" + created.getTeam().getId() + ")");
                     output.line("key  " + created.getSecret());
                     output.note("the key is shown only now; store it (e.g. as CALIBRA_API_KEY)");
@@ -77,6 +81,7 @@ public final class AdminCommand {
                     json.put("key", created.getSecret());
                     json.put("key_id", created.getApiKey().getId());
                     json.put("max_running_jobs", created.getTeam().getMaxRunningJobs());
+                    json.put("max_pending_jobs", created.getTeam().getMaxPendingJobs());
                     output.emit(json);
                 }
                 return 0;
@@ -105,7 +110,7 @@ public final class AdminCommand {
             }
         }
 
-        @Command(name = "quota", description = "Set a team's limit of jobs running at once (0 = none).")
+        @Command(name = "quota", description = "Set a team's limits of jobs running (0 = none) and waiting (--max-pending) at once.")
         static final class Quota implements Callable<Integer> {
             @ParentCommand Teams parent;
 
@@ -113,14 +118,19 @@ public final class AdminCommand {
 
             @Parameters(index = "1", paramLabel = "MAX_RUNNING", converter = FlagValues.NonNegative.class) int maxRunning;
 
+            @Option(names = "--max-pending", defaultValue = "0", converter = FlagValues.NonNegative.class,
+                    description = "Most jobs waiting at once; 0 = the registry's default.")
+            int maxPending;
+
             @Override
             public Integer call() {
                 CalibraCommand root = parent.parent.root;
                 Output output = root.output();
                 try (Services services = root.services()) {
                     Team updated = admin(services).setTeamQuota(SetTeamQuotaRequest.newBuilder()
-                            .setTeam(team).setMaxRunningJobs(maxRunning).build());
-                    output.line(updated.getName() + ": at most " + (maxRunning == 0 ? "unlimited" : maxRunning) + " running jobs");
+                            .setTeam(team).setMaxRunningJobs(maxRunning).setMaxPendingJobs(maxPending).build());
+                    output.line(updated.getName() + ": at most " + (maxRunning == 0 ? "unlimited" : maxRunning) + " running jobs, "
+                            + (maxPending == 0 ? "the registry's default of" : maxPending) + " waiting jobs");
                     output.emit(Output.tree(updated));
                 }
                 return 0;

@@ -34,6 +34,8 @@ public final class GcCommand implements Callable<Integer> {
 
     /** Derived caches the services rebuild on demand; kept unless --caches. */
     static final Set<String> CACHE_FOLDERS = Set.of("token-index");
+    /** Below this a fresh set or direct-call model may be deleted between its write and its registration. */
+    static final Duration MIN_AGE_FLOOR = Duration.ofMinutes(5);
     /** LocalArtifactStore's staging folder: every write goes through it. */
     static final String TEMP_FOLDER = ".tmp";
 
@@ -43,7 +45,8 @@ public final class GcCommand implements Callable<Integer> {
     Path artifacts;
 
     @Option(names = "--min-age", defaultValue = "PT1H",
-            description = "Keep anything modified more recently than this ISO-8601 duration (writes in flight), default PT1H.")
+            description = "Keep anything modified more recently than this ISO-8601 duration (writes in flight), default PT1H,"
+                    + " at least PT5M.")
     Duration minAge;
 
     @Option(names = "--caches", description = "Also remove derived caches (token-index/).")
@@ -61,17 +64,23 @@ public final class GcCommand implements Callable<Integer> {
         if (!Files.isDirectory(store)) {
             throw new IllegalArgumentException("artifact store " + store + " is not a folder (set --artifacts)");
         }
+        if (minAge.compareTo(MIN_AGE_FLOOR) < 0) {
+            throw new IllegalArgumentException("--min-age " + minAge + " is below " + MIN_AGE_FLOOR + ": a younger entry may be an"
+                    + " artifact whose registration is still in flight (a set or a direct call's model has no job to ask about)");
+        }
         Set<Path> uris = new HashSet<>();
+        List<String> inFlight;
         try (Services services = root.services()) {
-            for (String uri : AdminCommand.admin(services).listArtifactReferences(ListArtifactReferencesRequest.getDefaultInstance())
-                    .getUrisList()) {
+            var references = AdminCommand.admin(services).listArtifactReferences(ListArtifactReferencesRequest.getDefaultInstance());
+            for (String uri : references.getUrisList()) {
                 uris.add(pathOf(uri));
             }
+            inFlight = references.getInFlightPrefixesList();
         }
         Set<Path> referenced = withTheirFolders(uris);
         Instant keepAfter = Instant.now().minus(minAge);
         List<Path> garbage = new ArrayList<>();
-        collect(store, store, referenced, keepAfter, garbage);
+        collect(store, store, referenced, inFlight, keepAfter, garbage);
         long bytes = 0;
         ObjectNode json = output.object();
         ArrayNode removed = json.putArray("removed");
@@ -116,7 +125,8 @@ public final class GcCommand implements Callable<Integer> {
      * Adds the largest unreferenced subtrees under folder: a path is kept when it is referenced, lies inside a
      * referenced folder, or is a folder holding a referenced path (then its children are examined).
      */
-    void collect(Path store, Path folder, Set<Path> referenced, Instant keepAfter, List<Path> garbage) throws IOException {
+    void collect(Path store, Path folder, Set<Path> referenced, List<String> inFlight, Instant keepAfter, List<Path> garbage)
+            throws IOException {
         List<Path> children;
         try (Stream<Path> listing = Files.list(folder)) {
             children = listing.sorted().toList();
@@ -127,14 +137,19 @@ public final class GcCommand implements Callable<Integer> {
             }
             if (folder.equals(store) && child.getFileName().toString().equals(TEMP_FOLDER)) {
                 // The store writes through .tmp/: the folder stays, abandoned partial files older than keepAfter go.
-                collect(store, child, referenced, keepAfter, garbage);
+                collect(store, child, referenced, inFlight, keepAfter, garbage);
                 continue;
             }
             if (referenced.stream().anyMatch(child::startsWith)) {
                 continue;  // referenced itself, or inside a referenced folder
             }
-            if (Files.isDirectory(child) && referenced.stream().anyMatch(ref -> ref.startsWith(child))) {
-                collect(store, child, referenced, keepAfter, garbage);
+            String relative = store.relativize(child).toString().replace('\\', '/');
+            if (inFlight.stream().anyMatch(relative::startsWith)) {
+                continue;  // an unfinished job's own folder: checkpoints it resumes from, an output not yet registered
+            }
+            if (Files.isDirectory(child) && (referenced.stream().anyMatch(ref -> ref.startsWith(child))
+                    || inFlight.stream().anyMatch(prefix -> prefix.startsWith(relative + "/")))) {
+                collect(store, child, referenced, inFlight, keepAfter, garbage);
                 continue;
             }
             if (newestChange(child).isBefore(keepAfter)) {

@@ -44,10 +44,14 @@ class GcCommandTest {
         file("checkpoints/job-running/block-00000.safetensors");
         file("checkpoints/job-running/block-00001.safetensors");
         file("checkpoints/job-dead/block-00000.safetensors");
+        file("teams/vision/checkpoints/job-early/block-00000.safetensors");  // running, no checkpoint_uri recorded yet
+        file("teams/vision/models/job-early-a1/model.safetensors");         // its output, not yet registered
+        file("teams/vision/models/job-earlier-a1/model.safetensors");       // another job's: only a prefix in common
+        file("teams/nlp/checkpoints/job-done/block-00000.safetensors");
         file("token-index/abc/tokens.bin");
         file(".tmp/model.safetensors.1234.partial");
         for (Path top : List.of(store.resolve("models"), store.resolve("calibration"), store.resolve("checkpoints"),
-                store.resolve("token-index"), store.resolve(".tmp"))) {
+                store.resolve("token-index"), store.resolve(".tmp"), store.resolve("teams"))) {
             old(top);
         }
         file("models/mdl-just-written/model.safetensors");  // young: a job may be about to register it
@@ -58,16 +62,19 @@ class GcCommandTest {
                 store.resolve("calibration/set-kept/set.safetensors"), store.resolve("checkpoints/job-running/block-00001.safetensors")));
         GcCommand gc = new GcCommand();
         List<Path> garbage = new ArrayList<>();
-        gc.collect(store, store, referenced, Instant.now().minus(1, ChronoUnit.HOURS), garbage);
+        List<String> inFlight = List.of("teams/vision/checkpoints/job-early", "teams/vision/models/job-early-a");
+        gc.collect(store, store, referenced, inFlight, Instant.now().minus(1, ChronoUnit.HOURS), garbage);
 
         // Kept: every block of the running job (it resumes from all of them), set.json beside its set, the store's
         // .tmp folder itself (every write goes through it) and the write in flight there.
+        // An unfinished job's own folders stay before any record names them.
         assertEquals(List.of(store.resolve(".tmp/model.safetensors.1234.partial"), store.resolve("checkpoints/job-dead"),
-                store.resolve("models/mdl-deleted")), garbage.stream().sorted().toList());
+                store.resolve("models/mdl-deleted"), store.resolve("teams/nlp"),
+                store.resolve("teams/vision/models/job-earlier-a1")), garbage.stream().sorted().toList());
 
         gc.caches = true;
         garbage.clear();
-        gc.collect(store, store, referenced, Instant.now().minus(1, ChronoUnit.HOURS), garbage);
+        gc.collect(store, store, referenced, inFlight, Instant.now().minus(1, ChronoUnit.HOURS), garbage);
         assertEquals(true, garbage.contains(store.resolve("token-index")));
     }
 }

@@ -87,6 +87,33 @@ public class Authenticator {
         return new Identity(key.id(), key.role(), key.teamId(), team.name(), new TeamScope(team.id(), readable));
     }
 
+    /**
+     * The identity a long-lived call holds (a watch stream), read again: UNAUTHENTICATED once its key is revoked
+     * or expired, and a scope that follows grants given or taken since the call began.
+     */
+    public Identity refresh(Identity identity) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> entityManager.createNativeQuery(
+                "SELECT k.revoked_at, k.expires_at FROM api_key k WHERE k.id = :id").setParameter("id", identity.keyId())
+                .getResultList());
+        if (rows.isEmpty()) {
+            throw unauthenticated("the API key " + identity.keyId() + " no longer exists");
+        }
+        Instant revokedAt = instant(rows.get(0)[0]);
+        Instant expiresAt = instant(rows.get(0)[1]);
+        if (revokedAt != null) {
+            throw unauthenticated("the API key " + identity.keyId() + " was revoked at " + revokedAt);
+        }
+        if (expiresAt != null && !Instant.now().isBefore(expiresAt)) {
+            throw unauthenticated("the API key " + identity.keyId() + " expired at " + expiresAt);
+        }
+        Team team = cached(teamsByName, identity.teamName(), this::loadTeam)
+                .orElseThrow(() -> CalibraException.notFound("team '" + identity.teamName() + "' no longer exists"));
+        Set<String> readable = new HashSet<>(team.readable());
+        readable.add(team.id());
+        return new Identity(identity.keyId(), identity.role(), identity.keyTeamId(), team.name(), new TeamScope(team.id(), readable));
+    }
+
     /** Drops every cached lookup: call it after a revocation or a grant change has committed. */
     public void forget() {
         generation.incrementAndGet();

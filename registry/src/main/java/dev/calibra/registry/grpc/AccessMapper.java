@@ -24,7 +24,7 @@ public class AccessMapper {
     }
 
     public Team team(TeamEntity row) {
-        return Team.newBuilder().setId(row.id).setName(row.name).setMaxRunningJobs(row.maxRunningJobs)
+        return Team.newBuilder().setId(row.id).setName(row.name).setMaxRunningJobs(row.maxRunningJobs).setMaxPendingJobs(row.maxPendingJobs)
                 .setCreatedAt(Times.of(row.createdAt)).build();
     }
 

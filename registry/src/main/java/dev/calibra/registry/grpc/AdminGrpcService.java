@@ -77,7 +77,7 @@ public class AdminGrpcService extends AdminGrpc.AdminImplBase {
             caller.requireAdmin("CreateTeam");
             // The team and its first key commit together: no team without a way in.
             return QuarkusTransaction.requiringNew().call(() -> {
-                TeamEntity team = teams.create(request.getName(), request.getMaxRunningJobs());
+                TeamEntity team = teams.create(request.getName(), request.getMaxRunningJobs(), request.getMaxPendingJobs());
                 ApiKeyService.Issued key = keys.issue(team.id, dev.calibra.registry.team.Identity.MEMBER, "first key of " + team.name,
                         request.getKeyTtlSeconds());
                 return CreateTeamResponse.newBuilder().setTeam(mapper.team(team)).setApiKey(mapper.apiKey(key.key()))
@@ -98,7 +98,7 @@ public class AdminGrpcService extends AdminGrpc.AdminImplBase {
     public void setTeamQuota(SetTeamQuotaRequest request, StreamObserver<Team> response) {
         Rpc.unary(response, () -> {
             caller.requireAdmin("SetTeamQuota");
-            return mapper.team(teams.setQuota(request.getTeam(), request.getMaxRunningJobs()));
+            return mapper.team(teams.setQuota(request.getTeam(), request.getMaxRunningJobs(), request.getMaxPendingJobs()));
         });
     }
 
@@ -196,7 +196,8 @@ public class AdminGrpcService extends AdminGrpc.AdminImplBase {
     public void listArtifactReferences(ListArtifactReferencesRequest request, StreamObserver<ListArtifactReferencesResponse> response) {
         Rpc.unary(response, () -> {
             caller.requireAdmin("ListArtifactReferences");
-            return ListArtifactReferencesResponse.newBuilder().addAllUris(artifacts.all()).build();
+            return ListArtifactReferencesResponse.newBuilder().addAllUris(artifacts.all())
+                    .addAllInFlightPrefixes(artifacts.inFlightPrefixes()).build();
         });
     }
 

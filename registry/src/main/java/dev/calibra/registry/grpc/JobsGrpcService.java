@@ -17,6 +17,8 @@ import dev.calibra.proto.v1.ListJobsRequest;
 import dev.calibra.proto.v1.ListJobsResponse;
 import dev.calibra.proto.v1.SubmitJobRequest;
 import dev.calibra.proto.v1.WatchJobRequest;
+import dev.calibra.registry.auth.Authenticator;
+import dev.calibra.registry.team.Identity;
 import dev.calibra.registry.job.JobEntity;
 import dev.calibra.registry.job.JobQueue;
 import dev.calibra.registry.job.JobStates;
@@ -43,10 +45,12 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
     private final JobQueue queue;
     private final long watchPollMillis;
     private final StreamPoller poller;
+    private final Authenticator authenticator;
 
-    public JobsGrpcService(Caller caller, RecordMapper mapper, JobQueue queue,
-            StreamPoller poller, @ConfigProperty(name = "calibra.jobs.watch-poll-millis") long watchPollMillis) {
+    public JobsGrpcService(Caller caller, RecordMapper mapper, JobQueue queue, StreamPoller poller,
+            Authenticator authenticator, @ConfigProperty(name = "calibra.jobs.watch-poll-millis") long watchPollMillis) {
         this.caller = caller;
+        this.authenticator = authenticator;
         this.mapper = mapper;
         this.queue = queue;
         this.watchPollMillis = watchPollMillis;
@@ -85,14 +89,16 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
     @Override
     public void watchJob(WatchJobRequest request, StreamObserver<JobEvent> response) {
         TeamScope scope = caller.scope();
+        Identity identity = caller.identity();
         try {
             queue.get(scope, request.getId());
         } catch (RuntimeException unknownJob) {
             response.onError(GrpcErrors.toStatus(unknownJob));
             return;
         }
+        // each poll asks again who the caller is: a revoked key or grant ends the stream
         poller.follow((ServerCallStreamObserver<JobEvent>) response, watchPollMillis,
-                () -> queue.get(scope, request.getId()),
+                () -> queue.get(authenticator.refresh(identity).scope(), request.getId()),
                 job -> job.version,
                 JobEntity::isFinished,
                 job -> JobEvent.newBuilder().setJob(toProto(job)).setObservedAt(Times.of(Times.now())).build());

@@ -10,6 +10,8 @@ import dev.calibra.proto.v1.StudiesGrpc;
 import dev.calibra.proto.v1.Study;
 import dev.calibra.proto.v1.StudyReport;
 import dev.calibra.proto.v1.WatchStudyRequest;
+import dev.calibra.registry.auth.Authenticator;
+import dev.calibra.registry.team.Identity;
 import dev.calibra.registry.study.StudyEntity;
 import dev.calibra.registry.study.StudyMapper;
 import dev.calibra.registry.study.StudyReports;
@@ -38,9 +40,12 @@ public class StudiesGrpcService extends StudiesGrpc.StudiesImplBase {
     private final StreamPoller poller;
     private final long watchPollMillis;
 
+    private final Authenticator authenticator;
+
     public StudiesGrpcService(Caller caller, StudyService studies, StudyMapper mapper, StudyReports reports, StreamPoller poller,
-            @ConfigProperty(name = "calibra.jobs.watch-poll-millis") long watchPollMillis) {
+            Authenticator authenticator, @ConfigProperty(name = "calibra.jobs.watch-poll-millis") long watchPollMillis) {
         this.caller = caller;
+        this.authenticator = authenticator;
         this.studies = studies;
         this.mapper = mapper;
         this.reports = reports;
@@ -65,6 +70,7 @@ public class StudiesGrpcService extends StudiesGrpc.StudiesImplBase {
     @Override
     public void watchStudy(WatchStudyRequest request, StreamObserver<Study> response) {
         TeamScope scope = caller.scope();
+        Identity identity = caller.identity();
         try {
             studies.get(scope, request.getId());
         } catch (RuntimeException unknownStudy) {
@@ -73,7 +79,7 @@ public class StudiesGrpcService extends StudiesGrpc.StudiesImplBase {
         }
         // The counts and state are the version: a change of either is an event.
         poller.follow((ServerCallStreamObserver<Study>) response, watchPollMillis,
-                () -> mapper.study(studies.get(scope, request.getId()), false),
+                () -> mapper.study(studies.get(authenticator.refresh(identity).scope(), request.getId()), false),
                 study -> study.toBuilder().clearCreatedAt().build(),
                 study -> study.getState() != dev.calibra.proto.v1.StudyState.STUDY_STATE_RUNNING,
                 study -> study);

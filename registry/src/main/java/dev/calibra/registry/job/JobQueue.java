@@ -13,6 +13,7 @@ import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.transaction.Transactional;
 import dev.calibra.registry.support.Times;
 import java.util.LinkedHashSet;
@@ -33,8 +34,14 @@ public class JobQueue {
     private final JobRepository jobs;
     private final JobInputs inputs;
     private final StoreOwnership store;
+    private final int defaultMaxPending;
 
-    public JobQueue(JobRepository jobs, JobInputs inputs, StoreOwnership store) {
+    public JobQueue(JobRepository jobs, JobInputs inputs, StoreOwnership store,
+            @ConfigProperty(name = "calibra.jobs.default-team-max-pending") int defaultMaxPending) {
+        if (defaultMaxPending <= 0) {
+            throw new IllegalArgumentException("calibra.jobs.default-team-max-pending must be > 0, got " + defaultMaxPending);
+        }
+        this.defaultMaxPending = defaultMaxPending;
         this.store = store;
         this.jobs = jobs;
         this.inputs = inputs;
@@ -84,6 +91,7 @@ public class JobQueue {
             }
         }
         inputs.requireVisible(scope, request.getSpec());
+        requireRoomFor(scope.teamId(), 1);
         JobEntity job = new JobEntity();
         job.id = Ids.next("job");
         job.teamId = scope.teamId();
@@ -189,6 +197,21 @@ public class JobQueue {
         }
         job.spec = Json.ofMessage(spec.build());
         return job;
+    }
+
+    /**
+     * Refuses (RESOURCE_EXHAUSTED) work that would take the team's waiting jobs past its max_pending_jobs:
+     * one team must not fill the queue every team shares. Locks the team row, so concurrent submissions count
+     * each other; call inside the inserting transaction.
+     */
+    public void requireRoomFor(String teamId, int more) {
+        JobRepository.Pending pending = jobs.pending(teamId);
+        int limit = pending.maxPending() > 0 ? pending.maxPending() : defaultMaxPending;
+        if (pending.count() + more > limit) {
+            throw new CalibraException(CalibraException.Kind.RESOURCE_EXHAUSTED, "team " + pending.teamName() + " has "
+                    + pending.count() + " jobs waiting and its max_pending_jobs is " + limit + "; " + more
+                    + " more would pass it (wait for jobs to finish, or ask an admin: calibra admin teams quota TEAM MAX_RUNNING --max-pending N)");
+        }
     }
 
     /** Renews the lease and records progress; says whether the worker should stop. */

@@ -1,5 +1,6 @@
 package dev.calibra.registry.job;
 
+import dev.calibra.rpc.CalibraException;
 import dev.calibra.registry.support.Page;
 import dev.calibra.registry.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
@@ -110,6 +111,23 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
             }
         }
         return Optional.empty();
+    }
+
+    /** A team's waiting jobs and its own limit (0: the default), its row locked until the transaction ends. */
+    public record Pending(String teamName, int maxPending, long count) {}
+
+    public Pending pending(String teamId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> team = getEntityManager().createNativeQuery(
+                "SELECT name, max_pending_jobs FROM team WHERE id = :team FOR NO KEY UPDATE").setParameter("team", teamId)
+                .getResultList();
+        if (team.isEmpty()) {
+            throw CalibraException.notFound("team " + teamId + " does not exist");
+        }
+        Number count = (Number) getEntityManager()
+                .createNativeQuery("SELECT count(*) FROM job WHERE team_id = :team AND state = 'PENDING'")
+                .setParameter("team", teamId).getSingleResult();
+        return new Pending((String) team.get(0)[0], ((Number) team.get(0)[1]).intValue(), count.longValue());
     }
 
     private boolean roomUnderLimit(String teamId, boolean skipIfLocked) {

@@ -20,6 +20,10 @@ import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.enterprise.event.Observes;
+import io.quarkus.runtime.StartupEvent;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +41,7 @@ public class StudyService {
     public static final String FINISHED = "FINISHED";
     public static final String CANCELLED = "CANCELLED";
     private static final int MAX_RETRIES = 20;
+    private static final Logger LOG = Logger.getLogger(StudyService.class);
 
     /** A study and, for a dry run, the plan that was not queued. */
     public record Created(StudyEntity study, List<PlannedJob> plan, Map<String, JobEntity> existing) {}
@@ -46,9 +51,11 @@ public class StudyService {
     private final JobRepository jobs;
     private final ModelRepository models;
     private final CorpusRepository corpora;
+    private final int maxJobs;
 
     public StudyService(StudyRepository studies, JobQueue queue, JobRepository jobs, ModelRepository models,
-            CorpusRepository corpora) {
+            CorpusRepository corpora, @ConfigProperty(name = "calibra.studies.max-jobs") int maxJobs) {
+        this.maxJobs = maxJobs;
         this.studies = studies;
         this.queue = queue;
         this.jobs = jobs;
@@ -82,6 +89,10 @@ public class StudyService {
         StudySpecValidator.Resolved resolved = QuarkusTransaction.requiringNew().call(() -> validator(scope).validate(parsed, errors));
         errors.throwIfAny();
         List<PlannedJob> plan = StudyGrid.expand(resolved.spec(), resolved.modelNames());
+        if (plan.size() > maxJobs) {
+            throw CalibraException.invalidArgument("the study's grid plans " + plan.size() + " jobs, more than a study may"
+                    + " queue (calibra.studies.max-jobs = " + maxJobs + "); split it into several studies");
+        }
         if (request.getDryRun()) {
             Map<String, JobEntity> existing = new HashMap<>();
             QuarkusTransaction.requiringNew().run(() -> plan.forEach(job ->
@@ -90,6 +101,8 @@ public class StudyService {
             draft.id = "";
             return new Created(draft, plan, existing);
         }
+        // refused whole, before any job is queued, rather than left half-submitted at the team's limit
+        QuarkusTransaction.requiringNew().run(() -> queue.requireRoomFor(teamId, plan.size()));
         StudyEntity study;
         try {
             study = QuarkusTransaction.requiringNew().call(() -> {
@@ -107,6 +120,39 @@ public class StudyService {
         }
         queueJobs(scope, study, plan, traceParent);
         return new Created(study, List.of(), Map.of());
+    }
+
+    /**
+     * Queues what a study created without request_id could not (the registry stopped while it queued the
+     * grid): every RUNNING study with fewer cells than its plan gets the rest, as a repeated CreateStudy would.
+     * Runs at start, before anyone could ask again.
+     */
+    void resumeHalfSubmitted(@Observes StartupEvent start) {
+        List<StudyEntity> running = QuarkusTransaction.requiringNew().call(() -> studies.list("state", RUNNING));
+        for (StudyEntity study : running) {
+            try {
+                TeamScope scope = QuarkusTransaction.requiringNew().call(() -> scopeOf(study.teamId));
+                StudySpec spec = Json.toMessage(study.spec, StudySpec.newBuilder()).build();
+                List<PlannedJob> plan = QuarkusTransaction.requiringNew().call(() -> StudyGrid.expand(spec, modelNames(scope, spec)));
+                int cells = QuarkusTransaction.requiringNew().call(() -> studies.cells(study.id).size());
+                if (cells < plan.size()) {
+                    LOG.infof("study %s has %d of %d jobs queued; queueing the rest", study.id, cells, plan.size());
+                    queueJobs(scope, study, plan, "");
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("study %s could not be resumed at start: %s", study.id, e.getMessage());
+            }
+        }
+    }
+
+    /** A team's scope as its keys see it: its own records and those of teams granting it read. */
+    private TeamScope scopeOf(String teamId) {
+        @SuppressWarnings("unchecked")
+        List<String> granting = studies.getEntityManager().createNativeQuery(
+                "SELECT owner_team_id FROM read_grant WHERE reader_team_id = :team").setParameter("team", teamId).getResultList();
+        java.util.Set<String> readable = new java.util.HashSet<>(granting);
+        readable.add(teamId);
+        return new TeamScope(teamId, readable);
     }
 
     private StudyEntity newStudy(String teamId, StudySpec spec, String yaml, String requestId) {

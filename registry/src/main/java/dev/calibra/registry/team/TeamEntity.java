@@ -15,5 +15,7 @@ public class TeamEntity extends PanacheEntityBase {
     public String name;
     /** Most jobs RUNNING at once; 0 = no limit. */
     public int maxRunningJobs;
+    /** Most jobs PENDING at once; 0 = the registry's default (JobQueue). */
+    public int maxPendingJobs;
     public Instant createdAt;
 }

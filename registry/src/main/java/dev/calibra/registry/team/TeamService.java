@@ -28,9 +28,10 @@ public class TeamService {
 
     /** A new team; a requested limit of 0 takes the configured default (itself 0, no limit, unless set). */
     @Transactional
-    public TeamEntity create(String name, int maxRunningJobs) {
+    public TeamEntity create(String name, int maxRunningJobs, int maxPendingJobs) {
         String checked = checkName(name, "name");
         checkLimit(maxRunningJobs);
+        checkPending(maxPendingJobs);
         if (TeamEntity.find("name", checked).firstResultOptional().isPresent()) {
             throw CalibraException.alreadyExists("a team named '" + checked + "' already exists");
         }
@@ -38,6 +39,7 @@ public class TeamService {
         team.id = Ids.next("team");
         team.name = checked;
         team.maxRunningJobs = maxRunningJobs > 0 ? maxRunningJobs : defaultMaxRunningJobs;
+        team.maxPendingJobs = maxPendingJobs;
         team.createdAt = Times.now();
         try {
             team.persistAndFlush();
@@ -52,10 +54,12 @@ public class TeamService {
     }
 
     @Transactional
-    public TeamEntity setQuota(String name, int maxRunningJobs) {
+    public TeamEntity setQuota(String name, int maxRunningJobs, int maxPendingJobs) {
         checkLimit(maxRunningJobs);
+        checkPending(maxPendingJobs);
         TeamEntity team = byName(Checks.required(name, "team"));
         team.maxRunningJobs = maxRunningJobs;
+        team.maxPendingJobs = maxPendingJobs;
         return team;
     }
 
@@ -118,6 +122,12 @@ public class TeamService {
                     + "' is not a team name: 1-64 characters of a-z, 0-9 and '-', starting with a letter");
         }
         return value;
+    }
+
+    private static void checkPending(int maxPendingJobs) {
+        if (maxPendingJobs < 0) {
+            throw CalibraException.invalidArgument("max_pending_jobs must be >= 0 (0 = the registry's default), got " + maxPendingJobs);
+        }
     }
 
     private static void checkLimit(int maxRunningJobs) {

@@ -18,9 +18,9 @@ import dev.calibra.proto.v1.SubmitJobRequest;
 import dev.calibra.registry.Assets;
 import dev.calibra.registry.TestDatabase;
 import dev.calibra.rpc.CalibraException;
-import dev.calibra.rpc.worker.JobContext;
-import dev.calibra.rpc.worker.JobStoppedException;
-import dev.calibra.rpc.worker.JobWorker;
+import dev.calibra.runtime.worker.JobContext;
+import dev.calibra.runtime.worker.JobStoppedException;
+import dev.calibra.runtime.worker.JobWorker;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -121,7 +121,7 @@ class JobWorkerTest {
         }
         Job failed = get(bad.getId());
         assertEquals(JobState.JOB_STATE_FAILED, failed.getState());
-        assertEquals("tasks: 'nope' is not a task", failed.getError());
+        assertEquals("[INVALID_ARGUMENT] tasks: 'nope' is not a task", failed.getError(), "a final failure names its status code");
 
         Job flaky = submit();
         try (JobWorker worker = new JobWorker(jobs, "w", List.of(JobType.JOB_TYPE_EVALUATE), (claimed, context) -> {
