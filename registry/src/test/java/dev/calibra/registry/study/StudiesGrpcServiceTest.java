@@ -71,6 +71,7 @@ class StudiesGrpcServiceTest {
     @GrpcClient("registry") JobsGrpc.JobsBlockingStub jobs;
     @GrpcClient("registry") RegistryGrpc.RegistryBlockingStub registry;
     @Inject EntityManager entityManager;
+    @Inject StudyService studyService;
     @ConfigProperty(name = "calibra.auth.admin-key") String adminKey;
 
     @TempDir Path temp;
@@ -173,6 +174,33 @@ class StudiesGrpcServiceTest {
         assertEquals(first.getId(), second.getId());
         assertEquals(first.getJobsList(), second.getJobsList());
         assertEquals(jobsAfterFirst, jobCount());
+    }
+
+    @Test
+    void aStudyLeftHalfQueued_withoutRequestId_isCompletedAtTheNextStart() {
+        Study study = studies.createStudy(CreateStudyRequest.newBuilder().setSpecYaml(yaml(1, "")).build());
+        int total = study.getJobsTotal();
+        StudyJob last = study.getJobs(total - 1);
+        // As if the registry had stopped before queueing the last cell: its cell and its job are missing.
+        QuarkusTransaction.requiringNew().run(() -> {
+            entityManager.createNativeQuery("DELETE FROM study_job WHERE study_id = :s AND position = :p")
+                    .setParameter("s", study.getId()).setParameter("p", total - 1).executeUpdate();
+            entityManager.createNativeQuery("DELETE FROM job_dependency WHERE job_id = :j").setParameter("j", last.getJobId())
+                    .executeUpdate();
+            entityManager.createNativeQuery("DELETE FROM job WHERE id = :j").setParameter("j", last.getJobId()).executeUpdate();
+        });
+        assertEquals(total - 1, studies.getStudy(dev.calibra.proto.v1.GetStudyRequest.newBuilder().setId(study.getId()).build())
+                .getJobsList().size());
+
+        studyService.resumeHalfSubmitted(null);
+
+        Study resumed = studies.getStudy(dev.calibra.proto.v1.GetStudyRequest.newBuilder().setId(study.getId()).build());
+        assertEquals(total, resumed.getJobsList().size(), "every cell queued");
+        StudyJob requeued = resumed.getJobs(total - 1);
+        assertEquals(last.getRequestId(), requeued.getRequestId());
+        assertEquals(study.getJobs(0).getJobId(), resumed.getJobs(0).getJobId(), "queued cells keep their jobs");
+        Job job = jobs.getJob(dev.calibra.proto.v1.GetJobRequest.newBuilder().setId(requeued.getJobId()).build());
+        assertEquals(study.getId(), job.getStudyId());
     }
 
     @Test
