@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.util.JsonFormat;
 import dev.calibra.artifacts.ArtifactStore;
 import dev.calibra.artifacts.ContentHash;
+import dev.calibra.artifacts.StoreLayout;
 import dev.calibra.artifacts.StoredArtifact;
 import dev.calibra.calibration.sampling.Sample;
 import dev.calibra.model.safetensors.SafetensorsFile;
@@ -22,7 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A calibration set on disk: a folder {@code calibration/<fingerprint[:16]>/<spec sha256[:16]>/} holding
+ * A calibration set on disk: a folder {@code teams/<team>/calibration/<fingerprint[:16]>/<spec sha256[:16]>/} holding
  * {@code set.safetensors} (input_ids int32 [n_samples, seq_len]) and {@code set.json} (spec, sampler
  * version, tokenizer sha256, statistics, per-sample provenance). Both appear together or not at all.
  */
@@ -47,13 +48,14 @@ public final class CalibrationArtifacts {
         return store;
     }
 
-    public static String keyOf(String fingerprint, CalibrationSpec spec) throws IOException {
+    /** In the team's own folder: another team drawing the same set writes (and may delete) its own copy. */
+    public static String keyOf(String team, String fingerprint, CalibrationSpec spec) throws IOException {
         String specHash = ContentHash.ofBytes(PROTO.print(spec).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return "calibration/" + fingerprint.substring(0, 16) + "/" + specHash.substring(0, 16);
+        return StoreLayout.calibration(team, fingerprint.substring(0, 16) + "/" + specHash.substring(0, 16));
     }
 
-    public Stored write(DrawnSet set, CalibrationSpec spec, String tokenizerSha256) throws IOException {
-        String key = keyOf(set.fingerprint(), spec);
+    public Stored write(String team, DrawnSet set, CalibrationSpec spec, String tokenizerSha256) throws IOException {
+        String key = keyOf(team, set.fingerprint(), spec);
         boolean written = false;
         if (!store.exists(key)) {
             try {

@@ -1,7 +1,7 @@
 package dev.calibra.calibration.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.calibra.artifacts.ContentHash;
+import dev.calibra.artifacts.VerifiedContent;
 import dev.calibra.calibration.corpus.CorpusScan;
 import dev.calibra.calibration.corpus.DocumentRule;
 import dev.calibra.calibration.sampling.CorpusInput;
@@ -30,6 +30,7 @@ import dev.calibra.proto.v1.SampleProvenance;
 import dev.calibra.proto.v1.WeightedCorpus;
 import dev.calibra.rpc.AllowedRoots;
 import dev.calibra.rpc.CalibraException;
+import dev.calibra.rpc.auth.CallerCredentials;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -53,6 +54,9 @@ public final class CalibrationService {
     private final SetSampler sampler;
     /** CALIBRA_ALLOWED_ROOTS: a shared deployment limits which server paths callers may name. */
     private final AllowedRoots allowedRoots = AllowedRoots.fromEnvironment();
+    /** What was read differs from its record: fails the run for good. */
+    private static final java.util.function.Function<String, CalibraException> CHANGED =
+            message -> new CalibraException(CalibraException.Kind.DATA_LOSS, message);
     /** 64M tokens: 256 MB of ids, over 100x the paper's largest set (128 x 2048 = 262,144). */
     static final long MAX_SET_TOKENS = 64L << 20;
 
@@ -106,6 +110,7 @@ public final class CalibrationService {
             throw CalibraException.invalidArgument("spec.model_id is required (the model supplies the tokenizer)");
         }
         Model model = registry.getModel(GetModelRequest.newBuilder().setId(given.getModelId()).build());
+        VerifiedContent.require(pathOf(model.getArtifactUri()), model.getSha256(), "model " + model.getId(), CHANGED);
         try (ModelSession session = ModelSession.open(model.getArtifactUri())) {
             if (given.getSeqLen() > session.contextTokens()) {
                 throw CalibraException.invalidArgument("spec.seq_len " + given.getSeqLen() + " is above model " + model.getName()
@@ -126,7 +131,11 @@ public final class CalibrationService {
 
     private CalibrationSet register(DrawnSet set, CalibrationSpec spec, Tokenizer tokenizer, Producer producer)
             throws IOException {
-        CalibrationArtifacts.Stored stored = artifacts.write(set, spec, tokenizer.sha256());
+        String team = CallerCredentials.currentTeam();
+        if (team.isEmpty()) {
+            throw CalibraException.failedPrecondition("the caller's team is unknown, so the set has no folder in the artifact store");
+        }
+        CalibrationArtifacts.Stored stored = artifacts.write(team, set, spec, tokenizer.sha256());
         try {
             return registry.registerCalibrationSet(RegisterCalibrationSetRequest.newBuilder().setCalibrationSet(
                     CalibrationSet.newBuilder().setFingerprint(set.fingerprint()).setSpec(spec)
@@ -136,10 +145,24 @@ public final class CalibrationService {
                     .setProducingWorkerId(producer.workerId()).setProducingAttempt(producer.attempt())
                     .build());
         } catch (RuntimeException failed) {
-            if (stored.written()) {
+            if (stored.written() && !registeredAt(set.fingerprint(), stored.safetensors())) {
                 artifacts.delete(stored.key());
             }
             throw failed;
+        }
+    }
+
+    /**
+     * Whether a registered set of the team already points at this file: a concurrent call of the same team may
+     * have found the folder this call wrote and registered it. Unknown (registry away) counts as yes; gc removes
+     * what stays unreferenced.
+     */
+    private boolean registeredAt(String fingerprint, Path safetensors) {
+        try {
+            CalibrationSet found = registry.getCalibrationSet(GetCalibrationSetRequest.newBuilder().setId(fingerprint).build());
+            return found.getArtifactUri().equals(safetensors.toUri().toString());
+        } catch (io.grpc.StatusRuntimeException e) {
+            return e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND;
         }
     }
 
@@ -171,10 +194,9 @@ public final class CalibrationService {
             throw CalibraException.failedPrecondition("corpus " + corpus.getName() + " (" + corpus.getId() + "): its source "
                     + source + " no longer exists");
         }
-        if (!ContentHash.of(source).equals(corpus.getSha256())) {
-            throw CalibraException.failedPrecondition("corpus " + corpus.getName() + " (" + corpus.getId() + "): " + source
-                    + " changed since it was registered (sha256 differs); register the new content as a new corpus");
-        }
+        // hashed once per process while the file keeps its size and time
+        VerifiedContent.require(source, corpus.getSha256(), "corpus " + corpus.getName() + " (" + corpus.getId() + ")",
+                message -> CalibraException.failedPrecondition(message + "; register the new content as a new corpus"));
     }
 
     private static CalibrationSpec canonicalSpec(CalibrationSpec given, Model model, List<CorpusInput> corpora,
@@ -194,7 +216,8 @@ public final class CalibrationService {
     public void samples(GetCalibrationSetSamplesRequest request, Consumer<CalibrationSample> out) throws IOException {
         CalibrationSet set = registry.getCalibrationSet(GetCalibrationSetRequest.newBuilder().setId(request.getId()).build());
         Model model = registry.getModel(GetModelRequest.newBuilder().setId(set.getSpec().getModelId()).build());
-        Path safetensors = pathOf(set.getArtifactUri());
+        Path safetensors = VerifiedContent.require(pathOf(set.getArtifactUri()), set.getArtifactSha256(),
+                "calibration set " + set.getId(), CHANGED);
         int[][] rows = CalibrationArtifacts.readRows(safetensors);
         JsonNode samples = CalibrationArtifacts.readSidecar(safetensors).path("samples");
         int limit = request.getMaxSamples() > 0 ? Math.min(request.getMaxSamples(), rows.length) : rows.length;

@@ -1,7 +1,7 @@
 package dev.calibra.calibration.service;
 
 import dev.calibra.artifacts.LocalArtifactStore;
-import dev.calibra.calibration.registry.RegistryClients;
+import dev.calibra.runtime.registry.RegistryClients;
 import dev.calibra.calibration.statistics.EvaluationTexts;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;

@@ -98,9 +98,9 @@ class SetSamplerTest {
         CalibrationSpec spec = CalibrationSpec.newBuilder().setStrategy("random_tokens").setNSamples(3).setSeqLen(16)
                 .setSeed(4).build();
         CalibrationArtifacts artifacts = new CalibrationArtifacts(store);
-        CalibrationArtifacts.Stored stored = artifacts.write(set, spec, session.tokenizer().sha256());
+        CalibrationArtifacts.Stored stored = artifacts.write("sampler-test", set, spec, session.tokenizer().sha256());
         assertTrue(stored.written());
-        assertFalse(artifacts.write(set, spec, session.tokenizer().sha256()).written(), "stored once");
+        assertFalse(artifacts.write("sampler-test", set, spec, session.tokenizer().sha256()).written(), "stored once");
         int[][] rows = CalibrationArtifacts.readRows(stored.safetensors());
         assertEquals(set.fingerprint(), dev.calibra.calibration.statistics.Fingerprint.of(List.of(rows)));
         assertEquals(set.fingerprint(), CalibrationArtifacts.readSidecar(stored.safetensors()).path("fingerprint").asText());

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.artifacts.LocalArtifactStore;
+import dev.calibra.artifacts.VerifiedContent;
+import dev.calibra.artifacts.StoreLayout;
 import dev.calibra.artifacts.StoredArtifact;
 import dev.calibra.compression.driver.BlockWeights;
 import dev.calibra.compression.driver.DriverListener;
@@ -20,7 +22,7 @@ import dev.calibra.compression.method.SpqrLayer;
 import dev.calibra.compression.output.BlockCheckpoint;
 import dev.calibra.compression.output.CompressedModelWriter;
 import dev.calibra.compression.output.StorageFormat;
-import dev.calibra.compression.registry.RegistryClients;
+import dev.calibra.runtime.registry.RegistryClients;
 import dev.calibra.compression.spec.AwqSpec;
 import dev.calibra.compression.spec.MethodSpec;
 import dev.calibra.model.CausalLm;
@@ -41,7 +43,8 @@ import dev.calibra.proto.v1.Model;
 import dev.calibra.proto.v1.Progress;
 import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.rpc.CalibraException;
-import dev.calibra.rpc.worker.JobStoppedException;
+import dev.calibra.rpc.auth.CallerCredentials;
+import dev.calibra.runtime.worker.JobStoppedException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -71,6 +74,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class CompressionService {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What was read differs from its record: fails the run for good. */
+    private static final java.util.function.Function<String, CalibraException> CHANGED =
+            message -> new CalibraException(CalibraException.Kind.DATA_LOSS, message);
 
     private final RegistryClients clients;
     private final LocalArtifactStore store;
@@ -110,9 +116,14 @@ public class CompressionService {
             throw e;
         }
         String runId = jobId != null && !jobId.isEmpty() ? jobId : "cmp-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        String checkpointPrefix = "checkpoints/" + runId;
+        // the caller's team (a job's team for queued work) owns what this run writes: teams/<team>/...
+        String team = CallerCredentials.currentTeam();
+        if (team.isEmpty()) {
+            throw CalibraException.failedPrecondition("the caller's team is unknown, so the run has no folder in the artifact store");
+        }
+        String checkpointPrefix = StoreLayout.checkpoints(team, runId);
         // Each attempt writes its own folder: one that lost its lease may still be writing while the next runs.
-        String outputKey = "models/" + runId + (observer.attempt() > 0 ? "-a" + observer.attempt() : "");
+        String outputKey = StoreLayout.model(team, runId + (observer.attempt() > 0 ? "-a" + observer.attempt() : ""));
         String outputName = request.getOutputName().isEmpty() ? base.getName() + "-" + spec.shortName() + "-" + runId
                 : request.getOutputName();
         // only a later attempt can find its job's output registered: the first makes no extra registry call
@@ -125,12 +136,13 @@ public class CompressionService {
                     .build();
         }
         for (int attempt = 1; attempt < observer.attempt(); attempt++) {
-            store.delete("models/" + runId + "-a" + attempt);     // unregistered (checked above): a dead attempt's
+            store.delete(StoreLayout.model(team, runId + "-a" + attempt));     // unregistered (checked above): a dead attempt's
         }
         boolean keepCheckpoint = false;
         boolean registered = false;
         boolean leaseLost = false;
-        try (ModelFolder folder = ModelFolder.open(localPath(base.getArtifactUri()))) {
+        try (ModelFolder folder = ModelFolder.open(VerifiedContent.require(localPath(base.getArtifactUri()), base.getSha256(),
+                "model " + base.getId(), CHANGED))) {
             DecoderSpec decoder = folder.config().decoder();
             int[][] samples = set == null ? null : samples(set, folder);
             if (format == StorageFormat.GPTQ && !CompressedModelWriter.unpackableShapes(folder).isEmpty()) {
@@ -207,7 +219,7 @@ public class CompressionService {
     }
 
     /**
-     * The queue's rule ({@link dev.calibra.rpc.worker.JobWorker}): bad input ({@link CalibraException} other than
+     * The queue's rule ({@link dev.calibra.runtime.worker.JobWorker}): bad input ({@link CalibraException} other than
      * UNAVAILABLE, {@link IllegalArgumentException}) fails for good, a stop is not a failure, anything else is retried.
      */
     /** The model this job already registered under {@code name}, if an earlier attempt got that far. */
@@ -256,7 +268,8 @@ public class CompressionService {
                         + "; draw a calibration set with this model's tokenizer");
             }
         }
-        return CalibrationSamples.read(localPath(set.getArtifactUri()),
+        return CalibrationSamples.read(VerifiedContent.require(localPath(set.getArtifactUri()), set.getArtifactSha256(),
+                        "calibration set " + set.getId(), CHANGED),
                 folder.config().vocabSize());
     }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.calibra.compression.output.CompressedModelWriter;
-import dev.calibra.compression.registry.RegistryClients;
+import dev.calibra.runtime.registry.RegistryClients;
 import dev.calibra.model.safetensors.SafetensorsCheckpoint;
 import dev.calibra.model.safetensors.SafetensorsWriter;
 import dev.calibra.model.safetensors.TensorInfo;
@@ -21,7 +21,7 @@ import dev.calibra.proto.v1.LayerReport;
 import dev.calibra.proto.v1.Model;
 import dev.calibra.proto.v1.OutputFormat;
 import dev.calibra.rpc.CalibraException;
-import dev.calibra.rpc.worker.JobStoppedException;
+import dev.calibra.runtime.worker.JobStoppedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +44,13 @@ class CompressionServiceTest {
     private InProcessRegistry registry;
     private Path artifacts;
 
+    /** Runs act for a team, as queued jobs and keyed calls do: their output goes to that team's store folder. */
+    private final io.grpc.Context team = dev.calibra.rpc.auth.CallerCredentials.actingFor("compression-test");
+    private io.grpc.Context previous;
+
     @BeforeEach
     void start() throws IOException {
+        previous = team.attach();
         registry = new InProcessRegistry();
         artifacts = temp.resolve("artifacts");
         registry.models.put("base", model("base", STORIES));
@@ -59,6 +64,7 @@ class CompressionServiceTest {
 
     @AfterEach
     void stop() {
+        team.detach(previous);
         registry.close();
     }
 
@@ -276,7 +282,7 @@ class CompressionServiceTest {
         assertEquals(5, checkpoints.size());
         Path folder = Path.of(java.net.URI.create(registered.getArtifactUri()));
         assertTrue(Files.exists(folder.resolve(CompressedModelWriter.REPORT_FILE)));
-        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-1")), "checkpoints removed after success");
+        assertFalse(Files.exists(artifacts.resolve("teams/compression-test/checkpoints/job-1")), "checkpoints removed after success");
     }
 
     @Test
@@ -300,7 +306,7 @@ class CompressionServiceTest {
             }
         }));
         assertTrue(registry.registered.size() == 1);
-        assertTrue(Files.exists(artifacts.resolve("checkpoints/job-b/block-00001.safetensors")), "kept for attempt 2");
+        assertTrue(Files.exists(artifacts.resolve("teams/compression-test/checkpoints/job-b/block-00001.safetensors")), "kept for attempt 2");
         CompressResult resumed = service(1L << 33).compress(gptq, "job-b", new RunObserver() {
             @Override
             public String resumeFrom() {
@@ -310,7 +316,7 @@ class CompressionServiceTest {
         Path a = Path.of(java.net.URI.create(uninterrupted.getModel().getArtifactUri())).resolve("model.safetensors");
         Path b = Path.of(java.net.URI.create(resumed.getModel().getArtifactUri())).resolve("model.safetensors");
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
-        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-b")));
+        assertFalse(Files.exists(artifacts.resolve("teams/compression-test/checkpoints/job-b")));
     }
 
     /**
@@ -343,7 +349,7 @@ class CompressionServiceTest {
                 }));
         assertEquals(failure, thrown);
         assertTrue(registry.registered.isEmpty(), "nothing registered");
-        assertFalse(Files.exists(artifacts.resolve("models/" + jobId)), "no partial output");
+        assertFalse(Files.exists(artifacts.resolve("teams/compression-test/models/" + jobId)), "no partial output");
     }
 
     /** Attempt {@code attempt} of job {@code jobId} as worker "w1" would run it, resuming from {@code resume}. */
@@ -380,16 +386,16 @@ class CompressionServiceTest {
                 () -> service(1L << 33).compress(rtn, "job-stale", claimed(1, "", lastCheckpoint)));
         assertTrue(stopped.leaseLost(), stopped.getMessage());
         assertTrue(registry.registered.isEmpty(), "nothing registered");
-        assertFalse(Files.exists(artifacts.resolve("models/job-stale-a1")), "its own output removed");
-        assertTrue(Files.exists(artifacts.resolve("checkpoints/job-stale")), "the checkpoints stay for attempt 2");
+        assertFalse(Files.exists(artifacts.resolve("teams/compression-test/models/job-stale-a1")), "its own output removed");
+        assertTrue(Files.exists(artifacts.resolve("teams/compression-test/checkpoints/job-stale")), "the checkpoints stay for attempt 2");
 
         registry.refuseClaims = false;
         CompressResult second = service(1L << 33).compress(rtn, "job-stale", claimed(2, lastCheckpoint[0], lastCheckpoint));
         assertEquals(1, registry.registered.size());
         assertEquals("w1", registry.registered.get(0).getProducingWorkerId());
         assertEquals(2, registry.registered.get(0).getProducingAttempt());
-        assertTrue(second.getModel().getArtifactUri().contains("models/job-stale-a2"), second.getModel().getArtifactUri());
-        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-stale")));
+        assertTrue(second.getModel().getArtifactUri().contains("teams/compression-test/models/job-stale-a2"), second.getModel().getArtifactUri());
+        assertFalse(Files.exists(artifacts.resolve("teams/compression-test/checkpoints/job-stale")));
     }
 
     @Test
@@ -401,30 +407,30 @@ class CompressionServiceTest {
         CompressResult second = service(1L << 33).compress(rtn, "job-twice", claimed(2, "", new String[1]));
         assertEquals(first.getModel().getId(), second.getModel().getId());
         assertEquals(1, registry.registered.size(), "registered once");
-        assertFalse(Files.exists(artifacts.resolve("models/job-twice-a2")), "no second output written");
+        assertFalse(Files.exists(artifacts.resolve("teams/compression-test/models/job-twice-a2")), "no second output written");
     }
 
     @Test
     void compress_retryableFailureOnTheLastAttempt_removesTheCheckpoints() {
         failJobAfterBlock1("job-last", new IllegalStateException("disk full"), true, false);
-        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-last")), "no attempt will resume from them");
+        assertFalse(Files.exists(artifacts.resolve("teams/compression-test/checkpoints/job-last")), "no attempt will resume from them");
     }
 
     @Test
     void compress_nonRetryableFailureWithAttemptsLeft_removesTheCheckpoints() {
         failJobAfterBlock1("job-bad", CalibraException.invalidArgument("bad"), true, true);
-        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-bad")));
+        assertFalse(Files.exists(artifacts.resolve("teams/compression-test/checkpoints/job-bad")));
     }
 
     @Test
     void compress_cancelledWithAttemptsLeft_removesTheCheckpoints() {
         failJobAfterBlock1("job-cancelled", new JobStoppedException("cancelled"), false, true);
-        assertFalse(Files.exists(artifacts.resolve("checkpoints/job-cancelled")));
+        assertFalse(Files.exists(artifacts.resolve("teams/compression-test/checkpoints/job-cancelled")));
     }
 
     @Test
     void compress_leaseLostOnTheLastAttempt_keepsTheCheckpointsForTheNewOwner() {
         failJobAfterBlock1("job-lost", new JobStoppedException("lease lost", true), false, false);
-        assertTrue(Files.exists(artifacts.resolve("checkpoints/job-lost/block-00001.safetensors")));
+        assertTrue(Files.exists(artifacts.resolve("teams/compression-test/checkpoints/job-lost/block-00001.safetensors")));
     }
 }

@@ -30,6 +30,7 @@ import dev.calibra.proto.v1.RecordScoresRequest;
 import dev.calibra.proto.v1.RegistryGrpc;
 import dev.calibra.proto.v1.Score;
 import dev.calibra.proto.v1.TaskInfo;
+import dev.calibra.artifacts.VerifiedContent;
 import dev.calibra.rpc.AllowedRoots;
 import dev.calibra.rpc.CalibraException;
 import io.grpc.Status;
@@ -49,6 +50,10 @@ import java.util.function.Consumer;
  * load the model once, score each task and text, then record all scores in one RecordScores call.
  */
 public final class Evaluator {
+
+    /** What was read differs from its record: fails the run for good. */
+    private static final java.util.function.Function<String, CalibraException> CHANGED =
+            message -> new CalibraException(CalibraException.Kind.DATA_LOSS, message);
 
     public static final int DEFAULT_BATCH_SIZE = 16;
     public static final int DEFAULT_SEQ_LEN = 256;
@@ -97,7 +102,8 @@ public final class Evaluator {
         Device device = device(request.getDevice());
         List<Score> scores = new ArrayList<>();
         int steps = plan.tasks().size() + plan.texts().size();
-        try (ModelFolder folder = ModelFolder.open(Path.of(URI.create(model.getArtifactUri())));
+        try (ModelFolder folder = ModelFolder.open(VerifiedContent.require(Path.of(URI.create(model.getArtifactUri())),
+                model.getSha256(), "model " + model.getId(), CHANGED));
                 CausalLm lm = folder.load(device);
                 Tokenizer tokenizer = folder.openTokenizer()) {
             Map<String, String> environment = environment(device);
@@ -186,7 +192,8 @@ public final class Evaluator {
             throw notFound(e, "perplexity: corpus_id '" + spec.getCorpusId() + "' is not registered");
         }
         String name = spec.getName().isEmpty() ? corpus.getName() : spec.getName();
-        return new Text(name, corpus.getId(), CorpusDocuments.read(Path.of(URI.create(corpus.getSourceUri())),
+        return new Text(name, corpus.getId(), CorpusDocuments.read(VerifiedContent.require(
+                Path.of(URI.create(corpus.getSourceUri())), corpus.getSha256(), "corpus " + corpus.getId(), CHANGED),
                 corpus.getDocumentRule()), convention, seqLen, (int) spec.getMaxTokens());
     }
 

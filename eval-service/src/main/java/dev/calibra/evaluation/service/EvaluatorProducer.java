@@ -1,6 +1,6 @@
 package dev.calibra.evaluation.service;
 
-import dev.calibra.evaluation.registry.RegistryClients;
+import dev.calibra.runtime.registry.RegistryClients;
 import dev.calibra.evaluation.task.TaskCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;

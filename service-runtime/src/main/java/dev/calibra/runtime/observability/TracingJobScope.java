@@ -2,7 +2,7 @@ package dev.calibra.runtime.observability;
 
 import dev.calibra.proto.v1.Job;
 import dev.calibra.runtime.worker.JobScope;
-import dev.calibra.rpc.worker.JobStoppedException;  // the base type: domain code may still throw proto's
+import dev.calibra.runtime.worker.JobStoppedException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.OpenTelemetry;

@@ -11,7 +11,6 @@ import dev.calibra.proto.v1.JobType;
 import dev.calibra.proto.v1.JobsGrpc;
 import dev.calibra.proto.v1.Progress;
 import dev.calibra.rpc.auth.CallerCredentials;
-import dev.calibra.rpc.worker.JobStoppedException;  // the base type: domain code may still throw proto's
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.List;
