@@ -113,6 +113,11 @@ public final class LocalStack {
         return channels.computeIfAbsent(service, name -> Channels.open(address(name), new CallerCredentials(apiKey())));
     }
 
+    /** A new channel to a service calling with another key (a team's); the caller shuts it down. */
+    public ManagedChannel channel(String service, String secret) {
+        return Channels.open(address(service), new CallerCredentials(secret));
+    }
+
     /** Environment of every CLI call: this stack's state and ports; assets are the checkout's own (the default). */
     public Map<String, String> env() {
         Map<String, String> env = new HashMap<>(System.getenv());

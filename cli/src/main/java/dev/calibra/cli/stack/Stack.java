@@ -132,8 +132,18 @@ public final class Stack {
     }
 
     private static String heapOf(ServiceSpec service) {
-        // Model weights live in native memory (libtorch), not on the Java heap.
-        return "registry".equals(service.name()) ? "256m" : "2g";
+        if ("registry".equals(service.name())) {
+            return "256m";
+        }
+        // Model weights live in native memory (libtorch), not on the Java heap; CALIBRA_WORKER_HEAP sizes it.
+        String heap = System.getenv("CALIBRA_WORKER_HEAP");
+        if (heap == null || heap.isBlank()) {
+            return "2g";
+        }
+        if (!heap.strip().matches("[1-9][0-9]*[mMgG]")) {
+            throw new IllegalArgumentException("CALIBRA_WORKER_HEAP '" + heap + "' is not a heap size such as 512m or 2g");
+        }
+        return heap.strip();
     }
 
     public List<String> down() throws IOException {

@@ -85,8 +85,9 @@ class ArtifactStoreFaultIT {
     private static void assertNothingStoredFor(Job job) {
         assertEquals(List.of(), Faults.modelsProducedBy(stack, job.getId()), "no model registered by " + job.getId());
         assertEquals(List.of(), Faults.setsProducedBy(stack, job.getId()), "no calibration set registered by " + job.getId());
-        assertTrue(Files.notExists(Faults.artifacts(stack).resolve("models").resolve(job.getId())), "no model folder");
-        assertTrue(Files.notExists(Faults.artifacts(stack).resolve("checkpoints").resolve(job.getId())),
+        assertTrue(Faults.entries(stack, "models").stream().noneMatch(folder -> folder.getFileName().toString()
+                .startsWith(job.getId())), "no model folder of any attempt");
+        assertTrue(Files.notExists(Faults.teamArtifacts(stack).resolve("checkpoints").resolve(job.getId())),
                 "no checkpoints of a job that failed for good");
         Faults.assertNoUnregisteredModelFolders(stack);
     }

@@ -43,11 +43,11 @@ import java.util.stream.Stream;
  * What the fault tests check after a failure: where a job ended up, and that the registry and the artifact
  * store agree (every record of a job exactly once, its artifact complete, no artifact without a record).
  */
-final class Faults {
+public final class Faults {
 
-    static final Path STORIES = LocalStack.assets().resolve("models/stories260K");
-    static final Path TINYSTORIES = LocalStack.assets().resolve("corpora/tinystories_valid_first.txt");
-    static final Path C4 = LocalStack.assets().resolve("corpora/c4_en_train00000_first1000.jsonl");
+    public static final Path STORIES = LocalStack.assets().resolve("models/stories260K");
+    public static final Path TINYSTORIES = LocalStack.assets().resolve("corpora/tinystories_valid_first.txt");
+    public static final Path C4 = LocalStack.assets().resolve("corpora/c4_en_train00000_first1000.jsonl");
 
     private static final Set<JobState> FINISHED = Set.of(JobState.JOB_STATE_SUCCEEDED, JobState.JOB_STATE_FAILED,
             JobState.JOB_STATE_CANCELLED);
@@ -59,7 +59,7 @@ final class Faults {
      * artifacts from an earlier run, whose finished work would otherwise be reused), for tests that kill
      * or restart its processes.
      */
-    static LocalStack freshStack(String name, int portBase, Map<String, String> env) {
+    public static LocalStack freshStack(String name, int portBase, Map<String, String> env) {
         LocalStack stack = LocalStack.create(name, portBase, env);
         stack.down();
         try (Stream<Path> files = Files.exists(stack.stateDir()) ? Files.walk(stack.stateDir()) : Stream.empty()) {
@@ -74,44 +74,44 @@ final class Faults {
     }
 
     /** Registers the shared assets' stories260K model (through the CLI, which hashes and inspects the folder). */
-    static String registerStories(LocalStack stack, String name) {
+    public static String registerStories(LocalStack stack, String name) {
         LocalStack.CliResult result = stack.cli("models", "register", "--path", STORIES.toString(), "--name", name, "--json");
         assertEquals(0, result.exitCode(), "models register:\n" + result.stdout() + result.stderr());
         return result.json().get("id").asText();
     }
 
     /** Scans and registers a corpus through the calibration-service (Calibration.AddCorpus). */
-    static String addCorpus(LocalStack stack, String name, Path file) {
+    public static String addCorpus(LocalStack stack, String name, Path file) {
         return CalibrationGrpc.newBlockingStub(stack.channel("calibration"))
                 .addCorpus(AddCorpusRequest.newBuilder().setName(name).setPath(file.toString()).build()).getId();
     }
 
     /** Draws and registers a random_window calibration set directly (not as a job). */
-    static String drawSet(LocalStack stack, String model, String corpus, int samples, int seqLen, long seed) {
+    public static String drawSet(LocalStack stack, String model, String corpus, int samples, int seqLen, long seed) {
         return CalibrationGrpc.newBlockingStub(stack.channel("calibration"))
                 .sampleCalibrationSet(SampleCalibrationSetRequest.newBuilder().setSpec(randomWindow(model, corpus, samples,
                         seqLen, seed)).build()).getId();
     }
 
-    static CalibrationSpec randomWindow(String model, String corpus, int samples, int seqLen, long seed) {
+    public static CalibrationSpec randomWindow(String model, String corpus, int samples, int seqLen, long seed) {
         return CalibrationSpec.newBuilder().setStrategy("random_window").setModelId(model).setNSamples(samples)
                 .setSeqLen(seqLen).setSeed(seed).addCorpora(WeightedCorpus.newBuilder().setCorpusId(corpus).setWeight(1)).build();
     }
 
-    static JobsGrpc.JobsBlockingStub jobs(LocalStack stack) {
+    public static JobsGrpc.JobsBlockingStub jobs(LocalStack stack) {
         return JobsGrpc.newBlockingStub(stack.channel("registry"));
     }
 
-    static RegistryGrpc.RegistryBlockingStub registry(LocalStack stack) {
+    public static RegistryGrpc.RegistryBlockingStub registry(LocalStack stack) {
         return RegistryGrpc.newBlockingStub(stack.channel("registry"));
     }
 
-    static Job job(LocalStack stack, String id) {
+    public static Job job(LocalStack stack, String id) {
         return jobs(stack).getJob(GetJobRequest.newBuilder().setId(id).build());
     }
 
     /** Polls until the job is SUCCEEDED, FAILED or CANCELLED; fails the test after {@code limit}. */
-    static Job awaitFinished(LocalStack stack, String id, Duration limit) throws InterruptedException {
+    public static Job awaitFinished(LocalStack stack, String id, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         Job job = job(stack, id);
         while (!FINISHED.contains(job.getState())) {
@@ -123,7 +123,7 @@ final class Faults {
     }
 
     /** Polls until a worker holds the job (RUNNING); fails when it finished first or after {@code limit}. */
-    static Job awaitRunning(LocalStack stack, String id, Duration limit) throws InterruptedException {
+    public static Job awaitRunning(LocalStack stack, String id, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         Job job = job(stack, id);
         while (job.getState() != JobState.JOB_STATE_RUNNING) {
@@ -135,7 +135,7 @@ final class Faults {
         return job;
     }
 
-    static List<Model> modelsProducedBy(LocalStack stack, String jobId) {
+    public static List<Model> modelsProducedBy(LocalStack stack, String jobId) {
         List<Model> found = new ArrayList<>();
         String token = "";
         do {
@@ -147,7 +147,7 @@ final class Faults {
         return found;
     }
 
-    static List<CalibrationSet> setsProducedBy(LocalStack stack, String jobId) {
+    public static List<CalibrationSet> setsProducedBy(LocalStack stack, String jobId) {
         List<CalibrationSet> found = new ArrayList<>();
         String token = "";
         do {
@@ -159,7 +159,7 @@ final class Faults {
         return found;
     }
 
-    static List<Score> scoresProducedBy(LocalStack stack, String modelId, String jobId) {
+    public static List<Score> scoresProducedBy(LocalStack stack, String modelId, String jobId) {
         List<Score> found = new ArrayList<>();
         String token = "";
         do {
@@ -175,7 +175,7 @@ final class Faults {
      * What a well-behaved client does after a restart: retries calls that fail with UNAVAILABLE (the channel
      * reconnects with backoff) until they succeed or {@code limit} passes; any other status fails at once.
      */
-    static <T> T retryWhileUnavailable(Supplier<T> call, Duration limit) throws InterruptedException {
+    public static <T> T retryWhileUnavailable(Supplier<T> call, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             try {
@@ -190,7 +190,7 @@ final class Faults {
     }
 
     /** A SUCCEEDED job's results are registered exactly once, each with its complete artifact. */
-    static void assertRegisteredOnce(LocalStack stack, Job job) {
+    public static void assertRegisteredOnce(LocalStack stack, Job job) {
         assertEquals(JobState.JOB_STATE_SUCCEEDED, job.getState(), job.toString());
         switch (job.getType()) {
             case JOB_TYPE_CALIBRATE -> {
@@ -209,7 +209,7 @@ final class Faults {
                 for (String file : List.of("config.json", "model.safetensors", "calibra_compression.json")) {
                     assertTrue(Files.isRegularFile(folder.resolve(file)), "the model's artifact has " + file + ": " + folder);
                 }
-                assertTrue(Files.notExists(artifacts(stack).resolve("checkpoints").resolve(job.getId())),
+                assertTrue(Files.notExists(teamArtifacts(stack).resolve("checkpoints").resolve(job.getId())),
                         "a finished job's checkpoints are removed");
             }
             case JOB_TYPE_EVALUATE -> {
@@ -223,13 +223,18 @@ final class Faults {
         }
     }
 
-    static Path artifacts(LocalStack stack) {
+    public static Path artifacts(LocalStack stack) {
         return stack.stateDir().resolve("artifacts");
     }
 
-    /** Entries directly under artifacts/{folder} (e.g. "models", "checkpoints"), or none. */
-    static List<Path> entries(LocalStack stack, String folder) {
-        Path dir = artifacts(stack).resolve(folder);
+    /** The default team's folder in the store (StoreLayout): the stack's admin key belongs to team default. */
+    public static Path teamArtifacts(LocalStack stack) {
+        return artifacts(stack).resolve("teams/default");
+    }
+
+    /** Entries directly under the default team's {folder} in the store (e.g. "models", "checkpoints"), or none. */
+    public static List<Path> entries(LocalStack stack, String folder) {
+        Path dir = teamArtifacts(stack).resolve(folder);
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -240,8 +245,8 @@ final class Faults {
         }
     }
 
-    /** Every folder under artifacts/models is the artifact of a registered model: no orphan output. */
-    static void assertNoUnregisteredModelFolders(LocalStack stack) {
+    /** Every folder under the default team's models/ is the artifact of a registered model: no orphan output. */
+    public static void assertNoUnregisteredModelFolders(LocalStack stack) {
         List<Path> registered = new ArrayList<>();
         String token = "";
         do {

@@ -30,14 +30,18 @@ public final class CorpusDocuments {
     }
 
     static List<String> read(Path source, String rule, long maxBytes) throws IOException {
+        boolean gzipped = source.toString().endsWith(".gz");
+        // measured by streaming first, so a gzip bomb is refused without ever being held in memory
+        if ((gzipped ? decompressedSize(source, maxBytes) : Files.size(source)) > maxBytes) {
+            throw new CalibraException(CalibraException.Kind.RESOURCE_EXHAUSTED, "corpus " + source + " holds more than "
+                    + maxBytes + " bytes of text" + (gzipped ? " once decompressed" : "") + "; perplexity reads at most that much");
+        }
         String text;
-        try (InputStream in = source.toString().endsWith(".gz")
-                ? new GZIPInputStream(Files.newInputStream(source)) : Files.newInputStream(source)) {
+        try (InputStream in = gzipped ? new GZIPInputStream(Files.newInputStream(source)) : Files.newInputStream(source)) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             if (bytes.length > maxBytes) {
-                throw new CalibraException(CalibraException.Kind.RESOURCE_EXHAUSTED, "corpus " + source + " holds more than "
-                        + maxBytes + " bytes of text" + (source.toString().endsWith(".gz") ? " once decompressed" : "")
-                        + "; perplexity reads at most that much");
+                throw new CalibraException(CalibraException.Kind.RESOURCE_EXHAUSTED, "corpus " + source + " grew past "
+                        + maxBytes + " bytes while it was read");
             }
             text = TextFiles.normalizeNewlines(new String(bytes, StandardCharsets.UTF_8));
         }
@@ -51,6 +55,18 @@ public final class CorpusDocuments {
             default -> throw new IllegalArgumentException("corpus " + source + ": unknown document rule '" + rule
                     + "'; known: blank-lines, lines, whole, jsonl:<field>");
         };
+    }
+
+    /** Bytes a gzip file decompresses to, counted up to just past {@code limit}. */
+    private static long decompressedSize(Path source, long limit) throws IOException {
+        long total = 0;
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(source), 1 << 16)) {
+            for (int read; total <= limit && (read = in.read(buffer)) >= 0; ) {
+                total += read;
+            }
+        }
+        return total;
     }
 
     private static List<String> jsonl(String text, String field, Path source) {

@@ -35,7 +35,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The workers' loop (dev.calibra.rpc.worker.JobWorker) against the real queue over gRPC. */
+/** The workers' loop (dev.calibra.runtime.worker.JobWorker) against the real queue over gRPC. */
 @QuarkusTest
 @QuarkusTestResource(TestDatabase.class)
 class JobWorkerTest {
