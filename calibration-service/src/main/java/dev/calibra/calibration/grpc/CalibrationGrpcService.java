@@ -12,6 +12,7 @@ import dev.calibra.proto.v1.ListStrategiesResponse;
 import dev.calibra.proto.v1.SampleCalibrationSetRequest;
 import dev.calibra.rpc.Rpc;
 import dev.calibra.runtime.grpc.DirectCall;
+import dev.calibra.runtime.grpc.DirectCallSlots;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -22,9 +23,11 @@ import io.smallrye.common.annotation.Blocking;
 public class CalibrationGrpcService extends CalibrationGrpc.CalibrationImplBase {
 
     private final CalibrationService service;
+    private final DirectCallSlots slots;
 
-    public CalibrationGrpcService(CalibrationService service) {
+    public CalibrationGrpcService(CalibrationService service, DirectCallSlots slots) {
         this.service = service;
+        this.slots = slots;
     }
 
     @Override
@@ -41,7 +44,9 @@ public class CalibrationGrpcService extends CalibrationGrpc.CalibrationImplBase 
         DirectCall call = DirectCall.current();
         Rpc.unary(response, () -> {
             call.checkStop();
-            return service.sample(request, CalibrationService.Producer.NONE);
+            try (DirectCallSlots.Slot slot = slots.acquire("SampleCalibrationSet")) {
+                return service.sample(request, CalibrationService.Producer.NONE);
+            }
         });
     }
 

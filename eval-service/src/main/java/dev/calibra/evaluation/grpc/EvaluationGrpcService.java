@@ -8,6 +8,7 @@ import dev.calibra.proto.v1.ListTasksRequest;
 import dev.calibra.proto.v1.ListTasksResponse;
 import dev.calibra.rpc.Rpc;
 import dev.calibra.runtime.grpc.DirectCall;
+import dev.calibra.runtime.grpc.DirectCallSlots;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -18,9 +19,11 @@ import io.smallrye.common.annotation.Blocking;
 public class EvaluationGrpcService extends EvaluationGrpc.EvaluationImplBase {
 
     private final Evaluator evaluator;
+    private final DirectCallSlots slots;
 
-    public EvaluationGrpcService(Evaluator evaluator) {
+    public EvaluationGrpcService(Evaluator evaluator, DirectCallSlots slots) {
         this.evaluator = evaluator;
+        this.slots = slots;
     }
 
     /** Stops at the next progress report once the caller cancels, as a job stops at its heartbeat. */
@@ -28,11 +31,13 @@ public class EvaluationGrpcService extends EvaluationGrpc.EvaluationImplBase {
     public void evaluate(EvaluateRequest request, StreamObserver<EvaluateEvent> response) {
         DirectCall call = DirectCall.current();
         Rpc.stream(response, out -> {
-            var result = evaluator.evaluate(request, progress -> {
-                call.checkStop();
-                out.onNext(EvaluateEvent.newBuilder().setProgress(progress).build());
-            }, "");
-            out.onNext(EvaluateEvent.newBuilder().setResult(result).build());
+            try (DirectCallSlots.Slot slot = slots.acquire("Evaluate")) {
+                var result = evaluator.evaluate(request, progress -> {
+                    call.checkStop();
+                    out.onNext(EvaluateEvent.newBuilder().setProgress(progress).build());
+                }, "");
+                out.onNext(EvaluateEvent.newBuilder().setResult(result).build());
+            }
         });
     }
 
