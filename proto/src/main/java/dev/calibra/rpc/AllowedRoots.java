@@ -91,7 +91,7 @@ public final class AllowedRoots {
                 + " lies outside the allowed roots (" + source + ")");
     }
     /** The real path where it exists (links resolved), else the nearest existing parent's plus the rest. */
-    private static Path real(Path path) {
+    public static Path real(Path path) {
         Path existing = path;
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();

@@ -2,11 +2,10 @@ package dev.calibra.registry.support;
 
 import dev.calibra.artifacts.StoreLayout;
 import dev.calibra.registry.team.TeamEntity;
+import dev.calibra.rpc.AllowedRoots;
 import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -78,17 +77,6 @@ public class StoreOwnership {
 
     /** Links resolved where the path exists, so a link in a team's folder cannot point into another's. */
     private static Path real(Path path) {
-        Path existing = path;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return path;
-        }
-        try {
-            return existing.toRealPath().resolve(existing.relativize(path)).normalize();
-        } catch (IOException e) {
-            return path;
-        }
+        return AllowedRoots.real(path);
     }
 }
