@@ -21,7 +21,8 @@ import dev.calibra.registry.auth.Authenticator;
 import dev.calibra.registry.team.Identity;
 import dev.calibra.registry.job.JobEntity;
 import dev.calibra.registry.job.JobQueue;
-import dev.calibra.registry.job.JobStates;
+import dev.calibra.registry.job.JobLifecycle;
+import dev.calibra.registry.job.JobTypes;
 import dev.calibra.registry.support.Page;
 import dev.calibra.registry.support.StreamPoller;
 import dev.calibra.registry.support.Times;
@@ -70,8 +71,9 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
     @Override
     public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> response) {
         Rpc.unary(response, () -> {
-            String state = request.getState() == JobState.JOB_STATE_UNSPECIFIED ? null : JobStates.fromProto(request.getState());
-            String type = request.getType() == JobType.JOB_TYPE_UNSPECIFIED ? null : JobStates.typeFromProto(request.getType());
+            JobLifecycle.State state = request.getState() == JobState.JOB_STATE_UNSPECIFIED ? null
+                    : JobLifecycle.State.fromProto(request.getState());
+            String type = request.getType() == JobType.JOB_TYPE_UNSPECIFIED ? null : JobTypes.fromProto(request.getType());
             Page<JobEntity> page = queue.list(caller.scope(), state, type, request.getStudyId(), request.getPageToken(),
                     request.getPageSize());
             return ListJobsResponse.newBuilder()
@@ -121,7 +123,7 @@ public class JobsGrpcService extends JobsGrpc.JobsImplBase {
                     request.getAttempt(), request.hasProgress() ? request.getProgress() : null, request.getCheckpointUri(), request.getLeaseSeconds());
             return HeartbeatResponse.newBuilder()
                     .setLeaseExpiresAt(Times.of(job.leaseExpiresAt))
-                    .setCancelRequested(job.cancelRequested || !JobStates.RUNNING.equals(job.state))
+                    .setCancelRequested(job.cancelRequested || job.state != JobLifecycle.State.RUNNING)
                     .build();
         });
     }

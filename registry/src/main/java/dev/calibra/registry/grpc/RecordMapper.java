@@ -14,7 +14,8 @@ import dev.calibra.proto.v1.Score;
 import dev.calibra.registry.calibration.CalibrationSetEntity;
 import dev.calibra.registry.corpus.CorpusEntity;
 import dev.calibra.registry.job.JobEntity;
-import dev.calibra.registry.job.JobStates;
+import dev.calibra.registry.job.JobLifecycle;
+import dev.calibra.registry.job.JobTypes;
 import dev.calibra.registry.model.ModelEntity;
 import dev.calibra.registry.score.ScoreEntity;
 import dev.calibra.registry.support.Json;
@@ -114,8 +115,8 @@ public class RecordMapper {
     public Job job(JobEntity row, List<String> dependencies) {
         return Job.newBuilder()
                 .setId(row.id)
-                .setType(JobStates.typeToProto(row.type))
-                .setState(JobStates.toProto(row.state))
+                .setType(JobTypes.toProto(row.type))
+                .setState(row.state.toProto())
                 .setSpec(Json.toMessage(row.spec, JobSpec.newBuilder()))
                 .setRequestId(orEmpty(row.requestId))
                 .setTeam(caller.teamName(row.teamId))

@@ -48,7 +48,7 @@ public class JobClaims {
             throw CalibraException.notFound("producing_job_id " + jobId + " is not a job of team " + scope.teamId());
         }
         String refusal = null;
-        if (!JobStates.RUNNING.equals(job.state)) {
+        if (job.state != JobLifecycle.State.RUNNING) {
             refusal = "it is " + job.state;
         } else if (!workerId.equals(job.leaseOwner) || job.attempts != attempt) {
             refusal = "attempt " + job.attempts + " by " + job.leaseOwner + " holds it now";

@@ -2,9 +2,10 @@ package dev.calibra.registry.job;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import dev.calibra.registry.support.Times;
 import java.time.Instant;
 
 /**
@@ -19,7 +20,8 @@ public class JobEntity extends PanacheEntityBase {
     /** CALIBRATE, COMPRESS or EVALUATE. */
     public String type;
     /** PENDING, RUNNING, SUCCEEDED, FAILED or CANCELLED. */
-    public String state;
+    @Enumerated(EnumType.STRING)
+    public JobLifecycle.State state;
     /** JSON of calibra.v1.JobSpec. */
     public String spec;
     public String requestId;
@@ -45,13 +47,6 @@ public class JobEntity extends PanacheEntityBase {
     public long version;
 
     public boolean isFinished() {
-        return JobStates.isFinished(state);
-    }
-
-    void finish(String finalState, String reason) {
-        state = finalState;
-        error = reason;
-        finishedAt = Times.now();
-        version++;
+        return state.finished();
     }
 }

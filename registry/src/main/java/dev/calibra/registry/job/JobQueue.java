@@ -97,7 +97,7 @@ public class JobQueue {
         job.teamId = scope.teamId();
         job.traceParent = traceParent;
         job.type = type;
-        job.state = JobStates.PENDING;
+        JobLifecycle.apply(job, JobLifecycle.Transition.SUBMIT, "");
         job.spec = Json.ofMessage(request.getSpec());
         job.requestId = request.getRequestId().isEmpty() ? null : request.getRequestId();
         job.maxAttempts = request.getMaxAttempts() == 0 ? DEFAULT_MAX_ATTEMPTS : request.getMaxAttempts();
@@ -121,7 +121,7 @@ public class JobQueue {
         return jobs.findVisible(scope, id).orElseThrow(() -> CalibraException.notFound("job " + id + " does not exist"));
     }
 
-    public Page<JobEntity> list(TeamScope scope, String state, String type, String studyId, String pageToken, int pageSize) {
+    public Page<JobEntity> list(TeamScope scope, JobLifecycle.State state, String type, String studyId, String pageToken, int pageSize) {
         return jobs.page(scope, state, type, studyId, pageToken, pageSize);
     }
 
@@ -136,11 +136,11 @@ public class JobQueue {
             return job;
         }
         String why = reason.isBlank() ? "cancelled by request" : "cancelled: " + reason;
-        if (JobStates.RUNNING.equals(job.state)) {
+        if (job.state == JobLifecycle.State.RUNNING) {
             // The worker learns it at its next heartbeat and stops; it cannot complete the job any more.
             job.cancelRequested = true;
         }
-        job.finish(JobStates.CANCELLED, why);
+        JobLifecycle.apply(job, JobLifecycle.Transition.CANCEL, why);
         return job;
     }
 
@@ -156,7 +156,7 @@ public class JobQueue {
         if (types.isEmpty()) {
             throw CalibraException.invalidArgument("types must name at least one job type");
         }
-        List<String> typeNames = types.stream().map(JobStates::typeFromProto).distinct().toList();
+        List<String> typeNames = types.stream().map(JobTypes::fromProto).distinct().toList();
         return jobs.claim(typeNames, workerId, leaseSeconds(leaseSeconds), onlyTeamId).map(id -> withInputs(jobs.findById(id)));
     }
 
@@ -219,7 +219,7 @@ public class JobQueue {
     public JobEntity heartbeat(TeamScope scope, String jobId, String workerId, int attempt, Progress progress,
             String checkpointUri, int leaseSeconds) {
         JobEntity job = leased(scope, jobId, workerId, attempt);
-        if (JobStates.RUNNING.equals(job.state)) {
+        if (job.state == JobLifecycle.State.RUNNING) {
             job.leaseExpiresAt = Times.now().plusSeconds(leaseSeconds(leaseSeconds));
             if (progress != null) {
                 job.progress = Json.ofMessage(progress);
@@ -235,32 +235,28 @@ public class JobQueue {
     @Transactional
     public JobEntity complete(TeamScope scope, String jobId, String workerId, int attempt, List<String> resultIds) {
         JobEntity job = leased(scope, jobId, workerId, attempt);
-        if (!JobStates.RUNNING.equals(job.state)) {
+        if (job.state != JobLifecycle.State.RUNNING) {
             throw CalibraException.failedPrecondition("job " + jobId + " is " + job.state + " (" + job.error
                     + "); its result is not accepted");
         }
         job.resultIds = Json.ofList(resultIds);
         job.progress = Json.ofMessage(Progress.newBuilder().setFraction(1).setMessage("done").build());
-        job.leaseExpiresAt = null;
-        job.finish(JobStates.SUCCEEDED, "");
+        JobLifecycle.apply(job, JobLifecycle.Transition.COMPLETE, "");
         return job;
     }
 
     @Transactional
     public JobEntity fail(TeamScope scope, String jobId, String workerId, int attempt, String error, boolean retryable) {
         JobEntity job = leased(scope, jobId, workerId, attempt);
-        if (!JobStates.RUNNING.equals(job.state)) {
+        if (job.state != JobLifecycle.State.RUNNING) {
             return job;
         }
         String reason = error.isBlank() ? "the worker reported a failure without a reason" : error;
-        job.leaseExpiresAt = null;
         if (retryable && job.attempts < job.maxAttempts) {
-            job.state = JobStates.PENDING;
-            job.leaseOwner = null;
-            job.error = reason + " (attempt " + job.attempts + " of " + job.maxAttempts + "; queued again)";
-            job.version++;
+            JobLifecycle.apply(job, JobLifecycle.Transition.RETRY,
+                    reason + " (attempt " + job.attempts + " of " + job.maxAttempts + "; queued again)");
         } else {
-            job.finish(JobStates.FAILED, reason);
+            JobLifecycle.apply(job, JobLifecycle.Transition.FAIL, reason);
         }
         return job;
     }
@@ -268,7 +264,8 @@ public class JobQueue {
     /** Lease expiry, run-time limits and failed dependencies; run periodically and before claims. */
     @Transactional
     public int reap() {
-        return jobs.requeueExpiredLeases() + jobs.failOverdue() + jobs.failOrphans();
+        return jobs.run(JobLifecycle.Transition.EXPIRE_LEASE_FAIL) + jobs.run(JobLifecycle.Transition.EXPIRE_LEASE_REQUEUE)
+                + jobs.run(JobLifecycle.Transition.FAIL_OVERDUE) + jobs.run(JobLifecycle.Transition.FAIL_ORPHAN);
     }
 
     /** The job, locked for a change by its owner team. */

@@ -13,12 +13,6 @@ import java.util.Optional;
 @ApplicationScoped
 public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
 
-    // A pending job is runnable once everything it depends on succeeded.
-    private static final String RUNNABLE = """
-            j.state = 'PENDING' AND j.type IN (:types)
-            AND NOT EXISTS (SELECT 1 FROM job_dependency d JOIN job p ON p.id = d.depends_on
-                            WHERE d.job_id = j.id AND p.state <> 'SUCCEEDED')""";
-
     // Teams with runnable work and room under their limit, fairest first: fewest RUNNING jobs, then
     // the oldest runnable job. Each team costs two index lookups (job_running_team, job_pending_team).
     private static final String TEAMS_IN_TURN = """
@@ -27,51 +21,7 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
             CROSS JOIN LATERAL (SELECT j.created_at, j.id FROM job j WHERE j.team_id = t.id AND %s
                                 ORDER BY j.created_at, j.id LIMIT 1) oldest
             WHERE (t.max_running_jobs = 0 OR c.running < t.max_running_jobs) %s
-            ORDER BY c.running, oldest.created_at, oldest.id""".formatted(RUNNABLE, "%s");
-
-    // The team's oldest runnable job; SKIP LOCKED lets concurrent claimers pass each other.
-    private static final String CLAIM = """
-            WITH candidate AS (
-                SELECT j.id FROM job j
-                WHERE j.team_id = :team AND %s
-                ORDER BY j.created_at, j.id
-                LIMIT 1
-                FOR UPDATE OF j SKIP LOCKED)
-            UPDATE job SET state = 'RUNNING', lease_owner = :worker,
-                           lease_expires_at = now() + make_interval(secs => :lease),
-                           attempts = attempts + 1, started_at = now(), cancel_requested = FALSE,
-                           version = version + 1
-            FROM candidate WHERE job.id = candidate.id
-            RETURNING job.id""".formatted(RUNNABLE);
-
-    // Expired leases go back to the queue, or fail for good once the attempts are used up.
-    private static final String REQUEUE_EXPIRED = """
-            UPDATE job SET
-                state = CASE WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'PENDING' END,
-                error = CASE WHEN attempts >= max_attempts
-                        THEN 'the lease of worker ' || lease_owner || ' expired on attempt ' || attempts || ' of '
-                             || max_attempts || '; no attempts left'
-                        ELSE 'the lease of worker ' || lease_owner || ' expired on attempt ' || attempts
-                             || '; queued again' END,
-                finished_at = CASE WHEN attempts >= max_attempts THEN now() ELSE NULL END,
-                lease_owner = CASE WHEN attempts >= max_attempts THEN lease_owner ELSE NULL END,
-                lease_expires_at = NULL,
-                version = version + 1
-            WHERE state = 'RUNNING' AND lease_expires_at < now()""";
-
-    // A hard limit on one attempt's run time, whatever the heartbeats say.
-    private static final String FAIL_OVERDUE = """
-            UPDATE job SET state = 'FAILED', finished_at = now(), cancel_requested = TRUE, version = version + 1,
-                error = 'the job ran longer than its max_run_seconds of ' || max_run_seconds || ' s and was stopped'
-            WHERE state = 'RUNNING' AND max_run_seconds > 0
-              AND started_at + make_interval(secs => max_run_seconds) < now()""";
-
-    // A job cannot run once something it depends on failed or was cancelled.
-    private static final String FAIL_ORPHANS = """
-            UPDATE job SET state = 'FAILED', finished_at = now(), version = job.version + 1,
-                error = 'dependency ' || p.id || ' ended ' || p.state || ': ' || p.error
-            FROM job_dependency d JOIN job p ON p.id = d.depends_on
-            WHERE d.job_id = job.id AND job.state = 'PENDING' AND p.state IN ('FAILED', 'CANCELLED')""";
+            ORDER BY c.running, oldest.created_at, oldest.id""".formatted(JobLifecycle.RUNNABLE, "%s");
 
     /**
      * Claims one job for the worker: from the team whose turn it is (see TEAMS_IN_TURN), its oldest
@@ -100,7 +50,7 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
                 holdingTeamLock = true;
             }
             @SuppressWarnings("unchecked")
-            List<String> ids = getEntityManager().createNativeQuery(CLAIM)
+            List<String> ids = getEntityManager().createNativeQuery(JobLifecycle.Transition.CLAIM.sql())
                     .setParameter("team", teamId)
                     .setParameter("types", types)
                     .setParameter("worker", workerId)
@@ -143,16 +93,12 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
         return limit.get(0).intValue() == 0 || running.intValue() < limit.get(0).intValue();
     }
 
-    public int requeueExpiredLeases() {
-        return getEntityManager().createNativeQuery(REQUEUE_EXPIRED).executeUpdate();
-    }
-
-    public int failOverdue() {
-        return getEntityManager().createNativeQuery(FAIL_OVERDUE).executeUpdate();
-    }
-
-    public int failOrphans() {
-        return getEntityManager().createNativeQuery(FAIL_ORPHANS).executeUpdate();
+    /** Runs one of the transitions the database applies in bulk; the number of jobs it moved. */
+    public int run(JobLifecycle.Transition transition) {
+        if (transition.sql() == null || transition == JobLifecycle.Transition.CLAIM) {
+            throw new IllegalArgumentException(transition + " is not a bulk transition");
+        }
+        return getEntityManager().createNativeQuery(transition.sql()).executeUpdate();
     }
 
     /** A job the scope may read. */
@@ -169,7 +115,7 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
         return find("teamId = ?1 and requestId = ?2", teamId, requestId).firstResultOptional();
     }
 
-    public Page<JobEntity> page(TeamScope scope, String state, String type, String studyId, String pageToken, int pageSize) {
+    public Page<JobEntity> page(TeamScope scope, JobLifecycle.State state, String type, String studyId, String pageToken, int pageSize) {
         StringBuilder where = new StringBuilder("teamId in :teams");
         Parameters parameters = Parameters.with("teams", scope.readable());
         if (state != null) {

@@ -7,7 +7,8 @@ import dev.calibra.proto.v1.StudyJob;
 import dev.calibra.proto.v1.StudySpec;
 import dev.calibra.proto.v1.StudyState;
 import dev.calibra.registry.job.JobEntity;
-import dev.calibra.registry.job.JobStates;
+import dev.calibra.registry.job.JobLifecycle;
+import dev.calibra.registry.job.JobTypes;
 import dev.calibra.registry.support.Json;
 import dev.calibra.registry.support.Times;
 import dev.calibra.registry.team.Caller;
@@ -32,18 +33,18 @@ public class StudyMapper {
         Study.Builder study = header(row);
         if (!row.id.isEmpty()) {
             Map<String, Integer> counts = studies.counts(row.id);
-            study.setJobsPending(counts.getOrDefault(JobStates.PENDING, 0))
-                    .setJobsRunning(counts.getOrDefault(JobStates.RUNNING, 0))
-                    .setJobsSucceeded(counts.getOrDefault(JobStates.SUCCEEDED, 0))
-                    .setJobsFailed(counts.getOrDefault(JobStates.FAILED, 0))
-                    .setJobsCancelled(counts.getOrDefault(JobStates.CANCELLED, 0))
+            study.setJobsPending(counts.getOrDefault(JobLifecycle.State.PENDING.name(), 0))
+                    .setJobsRunning(counts.getOrDefault(JobLifecycle.State.RUNNING.name(), 0))
+                    .setJobsSucceeded(counts.getOrDefault(JobLifecycle.State.SUCCEEDED.name(), 0))
+                    .setJobsFailed(counts.getOrDefault(JobLifecycle.State.FAILED.name(), 0))
+                    .setJobsCancelled(counts.getOrDefault(JobLifecycle.State.CANCELLED.name(), 0))
                     .setJobsTotal(counts.values().stream().mapToInt(Integer::intValue).sum());
         }
         if (withJobs && !row.id.isEmpty()) {
             for (StudyRepository.Cell cell : studies.cells(row.id)) {
-                study.addJobs(StudyJob.newBuilder().setJobId(cell.jobId()).setType(JobStates.typeToProto(cell.type()))
+                study.addJobs(StudyJob.newBuilder().setJobId(cell.jobId()).setType(JobTypes.toProto(cell.type()))
                         .setModel(cell.model()).setMethod(cell.method()).setSource(cell.source()).setSetIndex(cell.setIndex())
-                        .setRequestId(cell.requestId()).setState(JobStates.toProto(cell.state()))
+                        .setRequestId(cell.requestId()).setState(JobLifecycle.State.stored(cell.state()).toProto())
                         .setSpec(StudyService.spec(cell.spec())).addAllDependsOn(studies.dependencyRequestIds(cell.jobId()))
                         .setReused(cell.reused()));
             }
@@ -59,7 +60,7 @@ public class StudyMapper {
             JobEntity found = existing.get(job.requestId());
             study.addJobs(StudyJob.newBuilder().setJobId(found == null ? "" : found.id).setType(job.type())
                     .setModel(job.model()).setMethod(job.method()).setSource(job.source()).setSetIndex(job.setIndex())
-                    .setRequestId(job.requestId()).setState(found == null ? JobState.JOB_STATE_UNSPECIFIED : JobStates.toProto(found.state))
+                    .setRequestId(job.requestId()).setState(found == null ? JobState.JOB_STATE_UNSPECIFIED : found.state.toProto())
                     .setSpec(job.spec()).addAllDependsOn(job.dependsOn()).setReused(found != null));
             if (distinct.add(job.requestId())) {
                 study.setJobsTotal(study.getJobsTotal() + 1);
@@ -84,6 +85,6 @@ public class StudyMapper {
     }
 
     static JobType type(String name) {
-        return JobStates.typeToProto(name);
+        return JobTypes.toProto(name);
     }
 }

@@ -9,7 +9,8 @@ import dev.calibra.registry.corpus.CorpusRepository;
 import dev.calibra.registry.job.JobEntity;
 import dev.calibra.registry.job.JobQueue;
 import dev.calibra.registry.job.JobRepository;
-import dev.calibra.registry.job.JobStates;
+import dev.calibra.registry.job.JobLifecycle;
+import dev.calibra.registry.job.JobTypes;
 import dev.calibra.registry.model.ModelRepository;
 import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
@@ -204,7 +205,7 @@ public class StudyService {
             for (int retry = 1; retry <= MAX_RETRIES; retry++) {
                 Optional<JobEntity> found = jobs.findByRequestId(teamId, candidate);
                 if (found.isEmpty() || studyId.equals(found.get().studyId)
-                        || !(JobStates.FAILED.equals(found.get().state) || JobStates.CANCELLED.equals(found.get().state))) {
+                        || !(found.get().state == JobLifecycle.State.FAILED || found.get().state == JobLifecycle.State.CANCELLED)) {
                     return candidate;
                 }
                 candidate = requestId + "~" + retry;
@@ -235,7 +236,7 @@ public class StudyService {
         if (RUNNING.equals(study.state)) {
             Map<String, Integer> counts = counts(id);
             int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-            int unfinished = counts.getOrDefault(JobStates.PENDING, 0) + counts.getOrDefault(JobStates.RUNNING, 0);
+            int unfinished = counts.getOrDefault(JobLifecycle.State.PENDING.name(), 0) + counts.getOrDefault(JobLifecycle.State.RUNNING.name(), 0);
             if (total > 0 && unfinished == 0) {
                 QuarkusTransaction.requiringNew().run(() -> {
                     StudyEntity row = studies.findById(id);
@@ -275,7 +276,7 @@ public class StudyService {
             return study;
         }
         for (StudyRepository.Cell cell : cells(id)) {
-            if (!JobStates.isFinished(cell.state())) {
+            if (!JobLifecycle.State.stored(cell.state()).finished()) {
                 queue.cancel(scope, cell.jobId(), "study " + id + " was cancelled");
             }
         }
@@ -288,7 +289,7 @@ public class StudyService {
     }
 
     static JobState jobState(String state) {
-        return state == null ? JobState.JOB_STATE_UNSPECIFIED : JobStates.toProto(state);
+        return state == null ? JobState.JOB_STATE_UNSPECIFIED : JobLifecycle.State.stored(state).toProto();
     }
 
     static JobSpec spec(String json) {
