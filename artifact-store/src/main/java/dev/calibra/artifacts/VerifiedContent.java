@@ -3,6 +3,7 @@ package dev.calibra.artifacts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -11,7 +12,7 @@ import java.util.stream.Stream;
  * What a worker reads is what the registry recorded: a model folder, a calibration set or a corpus is
  * hashed and compared with its record's sha256 before use, so a file changed in place (or swapped behind a
  * path) fails the job instead of producing numbers for other weights. A path checked once is not hashed
- * again while its files keep their count, sizes and modification times.
+ * again while each of its files keeps its name, size and modification time.
  */
 public final class VerifiedContent {
 
@@ -22,7 +23,8 @@ public final class VerifiedContent {
         }
     }
 
-    private record Stamp(long files, long bytes, long newestMillis, String sha256) {}
+    /** Every file's name, size and modification time, and the hash they were checked against. */
+    private record Stamp(String files, String sha256) {}
 
     private static final Map<Path, Stamp> VERIFIED = new ConcurrentHashMap<>();
 
@@ -65,19 +67,19 @@ public final class VerifiedContent {
     }
 
     private static Stamp stamp(Path path, String sha256) throws IOException {
-        if (!Files.isDirectory(path)) {
-            return new Stamp(1, Files.size(path), Files.getLastModifiedTime(path).toMillis(), sha256);
-        }
-        long files = 0;
-        long bytes = 0;
-        long newest = 0;
-        try (Stream<Path> tree = Files.walk(path)) {
-            for (Path file : tree.filter(Files::isRegularFile).toList()) {
-                files++;
-                bytes += Files.size(file);
-                newest = Math.max(newest, Files.getLastModifiedTime(file).toMillis());
+        StringBuilder files = new StringBuilder();
+        List<Path> all;
+        if (Files.isDirectory(path)) {
+            try (Stream<Path> tree = Files.walk(path)) {
+                all = tree.filter(Files::isRegularFile).sorted().toList();
             }
+        } else {
+            all = List.of(path);
         }
-        return new Stamp(files, bytes, newest, sha256);
+        for (Path file : all) {
+            files.append(path.relativize(file)).append('\0').append(Files.size(file)).append('\0')
+                    .append(Files.getLastModifiedTime(file).toMillis()).append('\n');
+        }
+        return new Stamp(files.toString(), sha256);
     }
 }
