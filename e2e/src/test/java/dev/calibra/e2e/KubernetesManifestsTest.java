@@ -291,7 +291,7 @@ class KubernetesManifestsTest {
     void everyWorker_scalesOnTheQueueDepthOfTheJobTypeItsCodeClaims() throws IOException {
         List<Manifest> base = manifests(BASE);
         Set<String> storedTypes = matches(STORED_JOB_TYPE,
-                Files.readString(ROOT.resolve("registry/src/main/java/dev/calibra/registry/job/JobStates.java")));
+                Files.readString(ROOT.resolve("registry/src/main/java/dev/calibra/registry/job/JobTypes.java")));
         assertEquals(Set.of("CALIBRATE", "COMPRESS", "EVALUATE"), storedTypes, "job types the registry stores");
         String schema = migrations();
         List<Manifest> scaledObjects = base.stream().filter(m -> m.kind().equals("ScaledObject")).toList();
