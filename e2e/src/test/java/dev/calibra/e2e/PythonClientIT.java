@@ -95,7 +95,7 @@ class PythonClientIT {
     @Test
     void compressAndWatch_jobThatFails_exitsOneWithTheJobsReason(@TempDir Path temp) throws Exception {
         // A model whose weights file is damaged after registration passes every check at submission and fails
-        // in the compression service when it reads the file.
+        // in the compression service, which checks the folder against its registered sha256 before reading it.
         Path folder = temp.resolve("damaged");
         Files.createDirectories(folder);
         try (var files = Files.list(LocalStack.assets().resolve("models/stories260K"))) {
@@ -108,7 +108,8 @@ class PythonClientIT {
         Run failed = client(List.of("--model", model, "--method", "rtn", "--bits", "4", "--timeout", "120"), stack.apiKey());
         assertEquals(1, failed.exitCode(), failed.output());
         assertTrue(failed.output().contains("JOB_STATE_FAILED"), failed.output());
-        assertTrue(failed.output().contains("model.safetensors"), "the job's reason names the file: " + failed.output());
+        assertTrue(failed.output().contains("[DATA_LOSS] model " + model + " at " + folder + " has changed since it was registered"),
+                "the job's reason names the model and its folder: " + failed.output());
     }
 
     @Test
