@@ -36,7 +36,12 @@ public final class TaskEvaluator {
     }
 
     public TaskResult evaluate(TaskSpec spec, List<Example> examples, DoubleConsumer progress) {
-        List<LogLikelihoodRequest> requests = requests(spec, examples);
+        return evaluate(spec, examples, requests(spec, examples), progress);
+    }
+
+    /** As {@link #evaluate(TaskSpec, List, DoubleConsumer)} with the examples' requests already encoded. */
+    public TaskResult evaluate(TaskSpec spec, List<Example> examples, List<LogLikelihoodRequest> requests,
+            DoubleConsumer progress) {
         int total = requests.size();
         long tokens = requests.stream().mapToLong(request -> request.context().length + request.continuation().length).sum();
         List<LogLikelihood> results = new BatchedScorer(model, batchSize).score(requests, done -> progress.accept((double) done / total));

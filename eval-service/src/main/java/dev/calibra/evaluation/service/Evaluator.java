@@ -35,6 +35,7 @@ import dev.calibra.rpc.AllowedRoots;
 import dev.calibra.rpc.CalibraException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -50,6 +51,8 @@ import java.util.function.Consumer;
  * load the model once, score each task and text, then record all scores in one RecordScores call.
  */
 public final class Evaluator {
+
+    private static final Logger LOG = Logger.getLogger(Evaluator.class);
 
     /** What was read differs from its record: fails the run for good. */
     private static final java.util.function.Function<String, CalibraException> CHANGED =
@@ -96,30 +99,51 @@ public final class Evaluator {
      */
     public EvaluateResult evaluate(EvaluateRequest request, Consumer<Progress> progress, String producingJobId,
             String workerId, int attempt) throws IOException {
+        EvaluationPhases phases = new EvaluationPhases();
+        EvaluateResult result = evaluate(request, progress, producingJobId, workerId, attempt, phases);
+        LOG.debugf("evaluation of model %s took %.2f s: %s", request.getModelId(), result.getElapsedSeconds(), phases);
+        return result;
+    }
+
+    /** As above, adding the wall time of each phase to {@code phases}. */
+    public EvaluateResult evaluate(EvaluateRequest request, Consumer<Progress> progress, String producingJobId,
+            String workerId, int attempt, EvaluationPhases phases) throws IOException {
         long startNanos = System.nanoTime();
-        Plan plan = plan(request);
-        Model model = model(request.getModelId());
+        Plan plan = plan(request, phases);
+        Model model = phases.time("registry_get", () -> model(request.getModelId()));
         Device device = device(request.getDevice());
         List<Score> scores = new ArrayList<>();
         int steps = plan.tasks().size() + plan.texts().size();
-        try (ModelFolder folder = ModelFolder.open(VerifiedContent.require(Path.of(URI.create(model.getArtifactUri())),
+        Path modelPath = phases.time("verify", () -> VerifiedContent.require(Path.of(URI.create(model.getArtifactUri())),
                 model.getSha256(), "model " + model.getId(), CHANGED));
-                CausalLm lm = folder.load(device);
-                Tokenizer tokenizer = folder.openTokenizer()) {
+        try (ModelFolder folder = phases.time("model_open", () -> ModelFolder.open(modelPath));
+                CausalLm lm = phases.time("model_load", () -> folder.load(device));
+                Tokenizer tokenizer = phases.time("tokenizer_load", folder::openTokenizer)) {
             Map<String, String> environment = environment(device);
             int step = 0;
             for (Map.Entry<TaskSpec, List<Example>> task : plan.tasks().entrySet()) {
                 TaskSpec spec = task.getKey();
                 StepProgress reporter = new StepProgress(progress, step++, steps, "task " + spec.name(), startNanos);
-                var result = new TaskEvaluator(lm, tokenizer, plan.batchSize()).evaluate(spec, task.getValue(), reporter);
+                TaskEvaluator evaluator = new TaskEvaluator(lm, tokenizer, plan.batchSize());
+                var requests = phases.time("encode", () -> evaluator.requests(spec, task.getValue()));
+                var result = phases.time("forward", () -> evaluator.evaluate(spec, task.getValue(), requests, reporter));
                 Map<String, String> settings = Map.of("limit", Integer.toString(request.getLimit()),
                         "batch_size", Integer.toString(plan.batchSize()), "kind", spec.kind().wireName(), "file", spec.file());
                 scores.addAll(scores(model.getId(), spec.name(), result.metrics(), settings, environment, producingJobId));
             }
             for (Text text : plan.texts()) {
                 StepProgress reporter = new StepProgress(progress, step++, steps, "perplexity " + text.name(), startNanos);
-                PerplexityScores result = new PerplexityEvaluator(lm, tokenizer, plan.batchSize()).evaluate(text.documents(),
-                        text.convention(), text.seqLen(), text.maxTokens(), text.name(), reporter);
+                PerplexityEvaluator evaluator = new PerplexityEvaluator(lm, tokenizer, plan.batchSize());
+                PerplexityScores result;
+                if (text.convention() == Convention.GPTQ) {
+                    var stream = phases.time("encode", () -> PerplexityEvaluator.gptqStream(tokenizer, text.documents(),
+                            text.maxTokens()));
+                    result = phases.time("forward", () -> evaluator.gptq(stream, text.seqLen(), text.maxTokens(), text.name(),
+                            reporter));
+                } else {
+                    result = phases.time("forward", () -> evaluator.evaluate(text.documents(), text.convention(),
+                            text.seqLen(), text.maxTokens(), text.name(), reporter));
+                }
                 Map<String, String> settings = new LinkedHashMap<>(Map.of("seq_len", Integer.toString(text.seqLen()),
                         "convention", text.convention().wireName(), "batch_size", Integer.toString(plan.batchSize()),
                         "max_tokens", Integer.toString(text.maxTokens()), "windows", Integer.toString(result.windows()),
@@ -127,15 +151,19 @@ public final class Evaluator {
                 scores.addAll(scores(model.getId(), text.name(), result.metrics(), settings, environment, producingJobId));
             }
         }
-        List<Score> recorded = request.getDryRun() ? scores
-                : registry.recordScores(RecordScoresRequest.newBuilder().addAllScores(scores)
-                        .setProducingWorkerId(workerId).setProducingAttempt(attempt).build()).getScoresList();
+        List<Score> recorded = request.getDryRun() ? scores : phases.time("registry_record", () -> registry.recordScores(
+                RecordScoresRequest.newBuilder().addAllScores(scores).setProducingWorkerId(workerId)
+                        .setProducingAttempt(attempt).build()).getScoresList());
         return EvaluateResult.newBuilder().addAllScores(recorded)
                 .setElapsedSeconds((System.nanoTime() - startNanos) / 1e9).build();
     }
 
     /** Everything the request asks for, validated and read, before any model work. */
     Plan plan(EvaluateRequest request) throws IOException {
+        return plan(request, new EvaluationPhases());
+    }
+
+    private Plan plan(EvaluateRequest request, EvaluationPhases phases) throws IOException {
         if (request.getModelId().isBlank()) {
             throw CalibraException.invalidArgument("model_id is required");
         }
@@ -152,16 +180,16 @@ public final class Evaluator {
         Map<TaskSpec, List<Example>> tasks = new LinkedHashMap<>();
         for (String name : request.getTasksList()) {
             TaskSpec spec = catalog.get(name.strip());
-            tasks.put(spec, new TaskReader(spec, assets).read(request.getLimit()));
+            tasks.put(spec, phases.time("task_files", () -> new TaskReader(spec, assets).read(request.getLimit())));
         }
         List<Text> texts = new ArrayList<>();
         for (PerplexitySpec spec : request.getPerplexityList()) {
-            texts.add(text(spec));
+            texts.add(text(spec, phases));
         }
         return new Plan(batchSize, tasks, texts);
     }
 
-    private Text text(PerplexitySpec spec) throws IOException {
+    private Text text(PerplexitySpec spec, EvaluationPhases phases) throws IOException {
         if (spec.getPath().isEmpty() == spec.getCorpusId().isEmpty()) {
             throw CalibraException.invalidArgument("perplexity: give exactly one of path and corpus_id");
         }
@@ -182,19 +210,21 @@ public final class Evaluator {
             }
             String name = spec.getName().isEmpty() ? path.getFileName().toString() : spec.getName();
             // a plain file is one document, taken whole (universal newlines, as Python's open().read())
-            return new Text(name, "file:" + path.toAbsolutePath(), List.of(TextFiles.read(path)), convention, seqLen,
-                    (int) spec.getMaxTokens());
+            return new Text(name, "file:" + path.toAbsolutePath(), List.of(phases.time("corpus_read", () -> TextFiles.read(path))),
+                    convention, seqLen, (int) spec.getMaxTokens());
         }
         Corpus corpus;
         try {
-            corpus = registry.getCorpus(GetCorpusRequest.newBuilder().setId(spec.getCorpusId()).build());
+            corpus = phases.time("registry_get", () -> registry.getCorpus(GetCorpusRequest.newBuilder()
+                    .setId(spec.getCorpusId()).build()));
         } catch (StatusRuntimeException e) {
             throw notFound(e, "perplexity: corpus_id '" + spec.getCorpusId() + "' is not registered");
         }
         String name = spec.getName().isEmpty() ? corpus.getName() : spec.getName();
-        return new Text(name, corpus.getId(), CorpusDocuments.read(VerifiedContent.require(
-                Path.of(URI.create(corpus.getSourceUri())), corpus.getSha256(), "corpus " + corpus.getId(), CHANGED),
-                corpus.getDocumentRule()), convention, seqLen, (int) spec.getMaxTokens());
+        Path source = phases.time("verify", () -> VerifiedContent.require(Path.of(URI.create(corpus.getSourceUri())),
+                corpus.getSha256(), "corpus " + corpus.getId(), CHANGED));
+        List<String> documents = phases.time("corpus_read", () -> CorpusDocuments.read(source, corpus.getDocumentRule()));
+        return new Text(name, corpus.getId(), documents, convention, seqLen, (int) spec.getMaxTokens());
     }
 
     private Model model(String modelId) {
