@@ -8,7 +8,6 @@ import dev.calibra.evaluation.perplexity.PerplexityEvaluator;
 import dev.calibra.evaluation.perplexity.PerplexityScores;
 import dev.calibra.evaluation.scoring.MetricValue;
 import dev.calibra.evaluation.scoring.TaskEvaluator;
-import dev.calibra.evaluation.task.Example;
 import dev.calibra.evaluation.task.TaskCatalog;
 import dev.calibra.evaluation.task.TaskReader;
 import dev.calibra.evaluation.task.TaskSpec;
@@ -67,6 +66,8 @@ public final class Evaluator {
     private final TaskCatalog catalog;
     /** CALIBRA_ALLOWED_ROOTS: a shared deployment limits which server paths callers may name. */
     private final AllowedRoots allowedRoots = AllowedRoots.fromEnvironment();
+    /** Task files, requests and perplexity streams kept across evaluations (the same in every job of a study). */
+    private final EncodedInputs inputs = new EncodedInputs();
 
     public Evaluator(RegistryGrpc.RegistryBlockingStub registry, Path assets, TaskCatalog catalog) {
         this.registry = registry;
@@ -101,7 +102,8 @@ public final class Evaluator {
             String workerId, int attempt) throws IOException {
         EvaluationPhases phases = new EvaluationPhases();
         EvaluateResult result = evaluate(request, progress, producingJobId, workerId, attempt, phases);
-        LOG.debugf("evaluation of model %s took %.2f s: %s", request.getModelId(), result.getElapsedSeconds(), phases);
+        LOG.debugf("evaluation of model %s took %.2f s: %s; cached inputs: %s", request.getModelId(),
+                result.getElapsedSeconds(), phases, inputs.stats());
         return result;
     }
 
@@ -119,14 +121,16 @@ public final class Evaluator {
         try (ModelFolder folder = phases.time("model_open", () -> ModelFolder.open(modelPath));
                 CausalLm lm = phases.time("model_load", () -> folder.load(device));
                 Tokenizer tokenizer = phases.time("tokenizer_load", folder::openTokenizer)) {
+            EncodedInputs.TokenizerKey tokenizerKey = EncodedInputs.tokenizerKey(tokenizer, folder.tokenizerFiles());
             Map<String, String> environment = environment(device);
             int step = 0;
-            for (Map.Entry<TaskSpec, List<Example>> task : plan.tasks().entrySet()) {
+            for (Map.Entry<TaskSpec, EncodedInputs.Examples> task : plan.tasks().entrySet()) {
                 TaskSpec spec = task.getKey();
                 StepProgress reporter = new StepProgress(progress, step++, steps, "task " + spec.name(), startNanos);
                 TaskEvaluator evaluator = new TaskEvaluator(lm, tokenizer, plan.batchSize());
-                var requests = phases.time("encode", () -> evaluator.requests(spec, task.getValue()));
-                var result = phases.time("forward", () -> evaluator.evaluate(spec, task.getValue(), requests, reporter));
+                var requests = phases.time("encode", () -> inputs.requests(evaluator, tokenizerKey, spec, task.getValue()));
+                var result = phases.time("forward", () -> evaluator.evaluate(spec, task.getValue().examples(), requests,
+                        reporter));
                 Map<String, String> settings = Map.of("limit", Integer.toString(request.getLimit()),
                         "batch_size", Integer.toString(plan.batchSize()), "kind", spec.kind().wireName(), "file", spec.file());
                 scores.addAll(scores(model.getId(), spec.name(), result.metrics(), settings, environment, producingJobId));
@@ -136,7 +140,7 @@ public final class Evaluator {
                 PerplexityEvaluator evaluator = new PerplexityEvaluator(lm, tokenizer, plan.batchSize());
                 PerplexityScores result;
                 if (text.convention() == Convention.GPTQ) {
-                    var stream = phases.time("encode", () -> PerplexityEvaluator.gptqStream(tokenizer, text.documents(),
+                    var stream = phases.time("encode", () -> inputs.gptqStream(tokenizer, tokenizerKey, text.documents(),
                             text.maxTokens()));
                     result = phases.time("forward", () -> evaluator.gptq(stream, text.seqLen(), text.maxTokens(), text.name(),
                             reporter));
@@ -177,10 +181,10 @@ public final class Evaluator {
             throw CalibraException.invalidArgument("batch_size must be >= 1, got " + request.getBatchSize());
         }
         int batchSize = request.getBatchSize() == 0 ? DEFAULT_BATCH_SIZE : request.getBatchSize();
-        Map<TaskSpec, List<Example>> tasks = new LinkedHashMap<>();
+        Map<TaskSpec, EncodedInputs.Examples> tasks = new LinkedHashMap<>();
         for (String name : request.getTasksList()) {
             TaskSpec spec = catalog.get(name.strip());
-            tasks.put(spec, phases.time("task_files", () -> new TaskReader(spec, assets).read(request.getLimit())));
+            tasks.put(spec, phases.time("task_files", () -> inputs.examples(spec, assets, request.getLimit())));
         }
         List<Text> texts = new ArrayList<>();
         for (PerplexitySpec spec : request.getPerplexityList()) {
@@ -264,7 +268,7 @@ public final class Evaluator {
         return scores;
     }
 
-    record Plan(int batchSize, Map<TaskSpec, List<Example>> tasks, List<Text> texts) {}
+    record Plan(int batchSize, Map<TaskSpec, EncodedInputs.Examples> tasks, List<Text> texts) {}
 
     record Text(String name, String source, List<String> documents, Convention convention, int seqLen, int maxTokens) {}
 }
