@@ -12,8 +12,8 @@ public class CalibrationSetRepository implements PanacheRepositoryBase<Calibrati
 
     /** By id, or the newest set with that fingerprint (the caller's own first) among those the scope may read. */
     public Optional<CalibrationSetEntity> findVisible(TeamScope scope, String idOrFingerprint) {
-        return find("teamId in :teams and (id = :key or fingerprint = :key) order by case when teamId = :own then 0 else 1 end, id desc",
-                Parameters.with("teams", scope.readable()).and("key", idOrFingerprint).and("own", scope.teamId()))
+        return find(scope.readableClause() + " and (id = :key or fingerprint = :key) order by case when teamId = :own then 0 else 1 end, id desc",
+                scope.readableParameters().and("key", idOrFingerprint).and("own", scope.teamId()))
                 .firstResultOptional();
     }
 
@@ -22,8 +22,8 @@ public class CalibrationSetRepository implements PanacheRepositoryBase<Calibrati
     }
 
     public Page<CalibrationSetEntity> page(TeamScope scope, String corpusId, String pageToken, int pageSize) {
-        String where = "teamId in :teams";
-        Parameters parameters = Parameters.with("teams", scope.readable());
+        String where = scope.readableClause();
+        Parameters parameters = scope.readableParameters();
         if (!corpusId.isEmpty()) {
             where += " and id in (select link.calibrationSetId from CalibrationSetCorpus link where link.corpusId = :corpus)";
             parameters.and("corpus", corpusId);

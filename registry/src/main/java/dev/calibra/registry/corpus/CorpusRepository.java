@@ -10,9 +10,9 @@ import java.util.Optional;
 @ApplicationScoped
 public class CorpusRepository implements PanacheRepositoryBase<CorpusEntity, String> {
 
-    /** A corpus the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#LOOKUP}). */
+    /** A corpus the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#lookupQuery}). */
     public Optional<CorpusEntity> findVisible(TeamScope scope, String idOrName) {
-        return find(TeamScope.LOOKUP, scope.lookupParameters(idOrName)).firstResultOptional();
+        return find(scope.lookupQuery(), scope.lookupParameters(idOrName)).firstResultOptional();
     }
 
     public Optional<CorpusEntity> findByName(String teamId, String name) {
@@ -24,7 +24,7 @@ public class CorpusRepository implements PanacheRepositoryBase<CorpusEntity, Str
     }
 
     public Page<CorpusEntity> page(TeamScope scope, String pageToken, int pageSize) {
-        return Page.query(this, "teamId in :teams", Parameters.with("teams", scope.readable()), pageToken, pageSize,
+        return Page.query(this, scope.readableClause(), scope.readableParameters(), pageToken, pageSize,
                 corpus -> corpus.id);
     }
 }

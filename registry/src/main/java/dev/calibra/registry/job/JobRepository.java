@@ -63,21 +63,44 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
         return Optional.empty();
     }
 
-    /** A team's waiting jobs and its own limit (0: the default), its row locked until the transaction ends. */
+    /** A team's waiting jobs and its own limit (0: the default). */
     public record Pending(String teamName, int maxPending, long count) {}
 
-    public Pending pending(String teamId) {
+    /** How {@link #pending} holds the team row until the transaction ends. */
+    public enum TeamLock {
+        /** Submissions side by side: each adds one job, far enough below the limit that all of them together fit. */
+        SHARED("FOR SHARE"),
+        /** One at a time, counting every other submission's jobs: near the limit, and for a study's many jobs. */
+        EXCLUSIVE("FOR NO KEY UPDATE");
+
+        private final String sql;
+
+        TeamLock(String sql) {
+            this.sql = sql;
+        }
+    }
+
+    public Pending pending(String teamId, TeamLock lock) {
         @SuppressWarnings("unchecked")
         List<Object[]> team = getEntityManager().createNativeQuery(
-                "SELECT name, max_pending_jobs FROM team WHERE id = :team FOR NO KEY UPDATE").setParameter("team", teamId)
+                "SELECT name, max_pending_jobs FROM team WHERE id = :team " + lock.sql).setParameter("team", teamId)
                 .getResultList();
         if (team.isEmpty()) {
             throw CalibraException.notFound("team " + teamId + " does not exist");
         }
+        return new Pending((String) team.get(0)[0], ((Number) team.get(0)[1]).intValue(), countPending(teamId));
+    }
+
+    private long countPending(String teamId) {
         Number count = (Number) getEntityManager()
                 .createNativeQuery("SELECT count(*) FROM job WHERE team_id = :team AND state = 'PENDING'")
                 .setParameter("team", teamId).getSingleResult();
-        return new Pending((String) team.get(0)[0], ((Number) team.get(0)[1]).intValue(), count.longValue());
+        return count.longValue();
+    }
+
+    /** How many sessions the database admits at once: the most submissions that can be in flight together. */
+    public int maxConnections() {
+        return Integer.parseInt((String) getEntityManager().createNativeQuery("SHOW max_connections").getSingleResult());
     }
 
     private boolean roomUnderLimit(String teamId, boolean skipIfLocked) {
@@ -103,12 +126,12 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
 
     /** A job the scope may read. */
     public Optional<JobEntity> findVisible(TeamScope scope, String id) {
-        return find("teamId in ?1 and id = ?2", scope.readable(), id).firstResultOptional();
+        return find(scope.readableClause() + " and id = :id", scope.readableParameters().and("id", id)).firstResultOptional();
     }
 
     /** Reads a job with a row lock, for state changes. */
     public Optional<JobEntity> lockVisible(TeamScope scope, String id) {
-        return find("teamId in ?1 and id = ?2", scope.readable(), id).withLock(LockModeType.PESSIMISTIC_WRITE).firstResultOptional();
+        return find(scope.readableClause() + " and id = :id", scope.readableParameters().and("id", id)).withLock(LockModeType.PESSIMISTIC_WRITE).firstResultOptional();
     }
 
     public Optional<JobEntity> findByRequestId(String teamId, String requestId) {
@@ -116,8 +139,8 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
     }
 
     public Page<JobEntity> page(TeamScope scope, JobLifecycle.State state, String type, String studyId, String pageToken, int pageSize) {
-        StringBuilder where = new StringBuilder("teamId in :teams");
-        Parameters parameters = Parameters.with("teams", scope.readable());
+        StringBuilder where = new StringBuilder(scope.readableClause());
+        Parameters parameters = scope.readableParameters();
         if (state != null) {
             where.append(" and state = :state");
             parameters.and("state", state);

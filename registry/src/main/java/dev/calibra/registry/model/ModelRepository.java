@@ -11,9 +11,9 @@ import java.util.Optional;
 @ApplicationScoped
 public class ModelRepository implements PanacheRepositoryBase<ModelEntity, String> {
 
-    /** A model the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#LOOKUP}). */
+    /** A model the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#lookupQuery}). */
     public Optional<ModelEntity> findVisible(TeamScope scope, String idOrName) {
-        return find(TeamScope.LOOKUP, scope.lookupParameters(idOrName)).firstResultOptional();
+        return find(scope.lookupQuery(), scope.lookupParameters(idOrName)).firstResultOptional();
     }
 
     public Optional<ModelEntity> findByName(String teamId, String name) {
@@ -52,8 +52,8 @@ public class ModelRepository implements PanacheRepositoryBase<ModelEntity, Strin
     }
 
     public Page<ModelEntity> page(TeamScope scope, String parentModelId, String pageToken, int pageSize) {
-        String where = "teamId in :teams";
-        Parameters parameters = Parameters.with("teams", scope.readable());
+        String where = scope.readableClause();
+        Parameters parameters = scope.readableParameters();
         if (!parentModelId.isEmpty()) {
             where += " and parentModelId = :parent";
             parameters.and("parent", parentModelId);

@@ -10,8 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ScoreRepository implements PanacheRepositoryBase<ScoreEntity, String> {
 
     public Page<ScoreEntity> query(TeamScope scope, String modelId, String task, String metric, String pageToken, int pageSize) {
-        StringBuilder where = new StringBuilder("teamId in :teams");
-        Parameters parameters = Parameters.with("teams", scope.readable());
+        StringBuilder where = new StringBuilder(scope.readableClause());
+        Parameters parameters = scope.readableParameters();
         if (!modelId.isEmpty()) {
             where.append(" and modelId = :model");
             parameters.and("model", modelId);

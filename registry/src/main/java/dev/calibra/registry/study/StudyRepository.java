@@ -24,7 +24,7 @@ public class StudyRepository implements PanacheRepositoryBase<StudyEntity, Strin
             String compressJobId) {}
 
     public Optional<StudyEntity> findVisible(TeamScope scope, String id) {
-        return find("teamId in ?1 and id = ?2", scope.readable(), id).firstResultOptional();
+        return find(scope.readableClause() + " and id = :id", scope.readableParameters().and("id", id)).firstResultOptional();
     }
 
     public Optional<StudyEntity> findByRequestId(String teamId, String requestId) {
@@ -32,7 +32,7 @@ public class StudyRepository implements PanacheRepositoryBase<StudyEntity, Strin
     }
 
     public Page<StudyEntity> page(TeamScope scope, String pageToken, int pageSize) {
-        return Page.query(this, "teamId in :teams", Parameters.with("teams", scope.readable()), pageToken, pageSize, study -> study.id);
+        return Page.query(this, scope.readableClause(), scope.readableParameters(), pageToken, pageSize, study -> study.id);
     }
 
     public void addCell(String studyId, int position, String jobId, PlannedJob job, boolean reused) {

@@ -2,7 +2,6 @@ package dev.calibra.registry.team;
 
 import dev.calibra.rpc.CalibraException;
 import io.quarkus.panache.common.Parameters;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -31,26 +30,47 @@ public record TeamScope(String teamId, Set<String> readableTeamIds) {
     }
 
     /**
+     * {@code teamId in (:team0, :team1, ...)}, one scalar parameter per readable team (bound by
+     * {@link #readableParameters}). A collection-valued parameter would make Hibernate translate the query to SQL
+     * again at every call (its interpretation is not cached); scalar ones let one translation serve every
+     * scope with as many teams.
+     */
+    public String readableClause() {
+        StringBuilder clause = new StringBuilder("teamId in (");
+        for (int i = 0; i < readableTeamIds.size(); i++) {
+            clause.append(i == 0 ? ":team" : ", :team").append(i);
+        }
+        return clause.append(')').toString();
+    }
+
+    /** The parameters of {@link #readableClause}; add a query's own with {@code and}. */
+    public Parameters readableParameters() {
+        Parameters parameters = new Parameters();
+        int i = 0;
+        for (String team : readableTeamIds) {
+            parameters.and("team" + i++, team);
+        }
+        return parameters;
+    }
+
+    /**
      * How a key names a record: an id matches exactly in any readable team; a name matches only the caller's own
      * team, or the team it is qualified with ({@code team/name}), so a team that grants read cannot shadow a
      * name the reader uses. Query text for {@code find}, with {@link #lookupParameters}.
      */
-    public static final String LOOKUP = "teamId in :teams and (id = :key or (teamId = :own and name = :key)"
-            + " or (name = :qualifiedName and teamId in (select t.id from TeamEntity t where t.name = :qualifiedTeam)))"
-            + " order by case when id = :key then 0 when teamId = :own then 1 else 2 end";
+    public String lookupQuery() {
+        return readableClause() + " and (id = :key or (teamId = :own and name = :key)"
+                + " or (name = :qualifiedName and teamId in (select t.id from TeamEntity t where t.name = :qualifiedTeam)))"
+                + " order by case when id = :key then 0 when teamId = :own then 1 else 2 end";
+    }
 
     public Parameters lookupParameters(String idOrName) {
         int slash = idOrName.indexOf('/');
         // No team has an empty name: an unqualified key matches no qualified branch.
         String team = slash > 0 ? idOrName.substring(0, slash) : "";
         String name = slash > 0 ? idOrName.substring(slash + 1) : "";
-        return Parameters.with("teams", readable()).and("key", idOrName).and("own", teamId)
+        return readableParameters().and("key", idOrName).and("own", teamId)
                 .and("qualifiedTeam", team).and("qualifiedName", name);
-    }
-
-    /** For queries: {@code teamId in :teams}. */
-    public List<String> readable() {
-        return List.copyOf(readableTeamIds);
     }
 
     /**
