@@ -35,6 +35,8 @@ public class JobQueue {
     private final JobInputs inputs;
     private final StoreOwnership store;
     private final int defaultMaxPending;
+    // The database's max_connections, read once: how many submissions can hold a shared team lock at once.
+    private volatile int slack;
 
     public JobQueue(JobRepository jobs, JobInputs inputs, StoreOwnership store,
             @ConfigProperty(name = "calibra.jobs.default-team-max-pending") int defaultMaxPending) {
@@ -63,14 +65,12 @@ public class JobQueue {
             throw CalibraException.invalidArgument("max_run_seconds must be >= 0, got " + request.getMaxRunSeconds());
         }
         String requestId = request.getRequestId();
-        if (!requestId.isEmpty()) {
-            Optional<JobEntity> existing = QuarkusTransaction.requiringNew().call(() -> jobs.findByRequestId(teamId, requestId));
-            if (existing.isPresent()) {
-                return existing.get();
-            }
-        }
         try {
-            return QuarkusTransaction.requiringNew().call(() -> insert(scope, type, request, traceParent));
+            try {
+                return QuarkusTransaction.requiringNew().call(() -> insert(scope, type, request, traceParent, JobRepository.TeamLock.SHARED));
+            } catch (NearTheLimit near) {
+                return QuarkusTransaction.requiringNew().call(() -> insert(scope, type, request, traceParent, JobRepository.TeamLock.EXCLUSIVE));
+            }
         } catch (RuntimeException e) {
             // Lost a race on (team, request_id): the winner's job is the answer.
             if (!requestId.isEmpty()) {
@@ -83,7 +83,20 @@ public class JobQueue {
         }
     }
 
-    private JobEntity insert(TeamScope scope, String type, SubmitJobRequest request, String traceParent) {
+    /** A submission under a shared team lock found the team too near its limit: it retries under an exclusive one. */
+    private static final class NearTheLimit extends RuntimeException {
+        NearTheLimit() {
+            super("near the team's max_pending_jobs", null, false, false);
+        }
+    }
+
+    private JobEntity insert(TeamScope scope, String type, SubmitJobRequest request, String traceParent, JobRepository.TeamLock lock) {
+        if (!request.getRequestId().isEmpty()) {
+            Optional<JobEntity> existing = jobs.findByRequestId(scope.teamId(), request.getRequestId());
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+        }
         LinkedHashSet<String> dependencies = new LinkedHashSet<>(request.getDependsOnList());
         for (String dependency : dependencies) {
             if (jobs.findVisible(scope, dependency).isEmpty()) {
@@ -91,7 +104,7 @@ public class JobQueue {
             }
         }
         inputs.requireVisible(scope, request.getSpec());
-        requireRoomFor(scope.teamId(), 1);
+        requireRoomForOne(scope.teamId(), lock);
         JobEntity job = new JobEntity();
         job.id = Ids.next("job");
         job.teamId = scope.teamId();
@@ -201,12 +214,43 @@ public class JobQueue {
 
     /**
      * Refuses (RESOURCE_EXHAUSTED) work that would take the team's waiting jobs past its max_pending_jobs:
-     * one team must not fill the queue every team shares. Locks the team row, so concurrent submissions count
-     * each other; call inside the inserting transaction.
+     * one team must not fill the queue every team shares. Locks the team row exclusively, so concurrent
+     * submissions count each other; call inside the inserting transaction.
      */
     public void requireRoomFor(String teamId, int more) {
-        JobRepository.Pending pending = jobs.pending(teamId);
-        int limit = pending.maxPending() > 0 ? pending.maxPending() : defaultMaxPending;
+        requireRoom(jobs.pending(teamId, JobRepository.TeamLock.EXCLUSIVE), more);
+    }
+
+    /**
+     * One more job, under a shared lock while the team is far below its limit: submissions then run side by
+     * side instead of queueing on the team row. Each one in flight sees at most limit - slack - 1 committed jobs
+     * and adds one, and no more than slack are in flight at once (the database's max_connections), so together
+     * they stay within the limit; an exclusive holder waits for all of them and counts exactly. Nearer the
+     * limit, throws {@link NearTheLimit} for the caller to start again exclusively.
+     */
+    private void requireRoomForOne(String teamId, JobRepository.TeamLock lock) {
+        JobRepository.Pending pending = jobs.pending(teamId, lock);
+        if (lock == JobRepository.TeamLock.SHARED && pending.count() + 1 + slack() > limitOf(pending)) {
+            throw new NearTheLimit();
+        }
+        requireRoom(pending, 1);
+    }
+
+    private int slack() {
+        int known = slack;
+        if (known == 0) {
+            known = jobs.maxConnections();
+            slack = known;
+        }
+        return known;
+    }
+
+    private int limitOf(JobRepository.Pending pending) {
+        return pending.maxPending() > 0 ? pending.maxPending() : defaultMaxPending;
+    }
+
+    private void requireRoom(JobRepository.Pending pending, int more) {
+        int limit = limitOf(pending);
         if (pending.count() + more > limit) {
             throw new CalibraException(CalibraException.Kind.RESOURCE_EXHAUSTED, "team " + pending.teamName() + " has "
                     + pending.count() + " jobs waiting and its max_pending_jobs is " + limit + "; " + more

@@ -91,6 +91,37 @@ class SharedLimitsTest {
     }
 
     @Test
+    void concurrentSubmissions_fillATeamExactlyToItsMaxPending_throughBothTheSharedAndTheExclusiveLock() throws Exception {
+        // 150 is above the database's max_connections (the shared lock's slack, 100 here) by 50: the first
+        // submissions take the shared lock, the last ones the exclusive one.
+        Team team = team(150);
+        JobsGrpc.JobsBlockingStub jobs = JobsGrpc.newBlockingStub(team.channel());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(24);
+        try {
+            java.util.List<java.util.concurrent.Future<Status.Code>> outcomes = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                outcomes.add(pool.submit(() -> {
+                    try {
+                        jobs.submitJob(evaluate(team.model(), "copa"));
+                        return Status.Code.OK;
+                    } catch (StatusRuntimeException refused) {
+                        return refused.getStatus().getCode();
+                    }
+                }));
+            }
+            java.util.Map<Status.Code, Integer> counts = new java.util.EnumMap<>(Status.Code.class);
+            for (var outcome : outcomes) {
+                counts.merge(outcome.get(), 1, Integer::sum);
+            }
+            assertEquals(java.util.Map.of(Status.Code.OK, 150, Status.Code.RESOURCE_EXHAUSTED, 50), counts);
+            assertEquals(150, jobs.listJobs(dev.calibra.proto.v1.ListJobsRequest.newBuilder().setPageSize(500).build()).getJobsCount());
+        } finally {
+            pool.shutdownNow();
+            team.channel().shutdownNow();
+        }
+    }
+
+    @Test
     void aWatchOfAGrantedTeamsJob_endsWhenTheGrantIsRevoked() {
         Team owner = team(0);
         Team reader = team(0);
