@@ -4,10 +4,8 @@ import dev.calibra.registry.team.Identity;
 import dev.calibra.rpc.CalibraException;
 import dev.calibra.rpc.PageToken;
 import io.grpc.Status;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import java.time.Instant;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -22,32 +20,24 @@ public class AuditLog {
     /** One page of entries, newest first. */
     public record Page(List<AuditEntryEntity> entries, String nextPageToken) {}
 
-    private final EntityManager entityManager;
+    private final AuditWriter writer;
 
-    public AuditLog(EntityManager entityManager) {
-        this.entityManager = entityManager;
+    public AuditLog(AuditWriter writer) {
+        this.writer = writer;
     }
 
     /**
-     * Records a finished call in its own transaction. A failure to write is logged, not thrown: the
-     * call has already been answered.
+     * Records a finished call, committed before this returns (batched with the rows of calls closing at the same
+     * time, {@link AuditWriter}). A failure to write is logged, not thrown: the call has already been answered.
      *
      * @param who null when the call was not authenticated
      */
     public void record(Identity who, String method, String target, Status status) {
         String detail = status.isOk() || status.getDescription() == null ? "" : status.getDescription();
         try {
-            QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery("""
-                    INSERT INTO audit_log (team_id, key_id, role, method, target, outcome, detail)
-                    VALUES (:team, :key, :role, :method, :target, :outcome, :detail)""")
-                    .setParameter("team", who == null ? null : who.teamId())
-                    .setParameter("key", who == null ? "" : who.keyId())
-                    .setParameter("role", who == null ? "" : who.role())
-                    .setParameter("method", method)
-                    .setParameter("target", target)
-                    .setParameter("outcome", status.getCode().name())
-                    .setParameter("detail", detail.length() > MAX_DETAIL_CHARS ? detail.substring(0, MAX_DETAIL_CHARS) : detail)
-                    .executeUpdate());
+            writer.write(new AuditWriter.Row(Instant.now(), who == null ? null : who.teamId(), who == null ? "" : who.keyId(),
+                    who == null ? "" : who.role(), method, target, status.getCode().name(),
+                    detail.length() > MAX_DETAIL_CHARS ? detail.substring(0, MAX_DETAIL_CHARS) : detail));
         } catch (RuntimeException e) {
             LOG.errorf("could not write the audit row of %s (%s, target %s): %s", method, status.getCode(), target, e.getMessage());
         }
