@@ -12,7 +12,7 @@ public class CorpusRepository implements PanacheRepositoryBase<CorpusEntity, Str
 
     /** A corpus the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#lookupQuery}). */
     public Optional<CorpusEntity> findVisible(TeamScope scope, String idOrName) {
-        return find(scope.lookupQuery(), scope.lookupParameters(idOrName)).firstResultOptional();
+        return scope.best(list(scope.lookupQuery(), scope.lookupParameters(idOrName)), idOrName, corpus -> corpus.id, corpus -> corpus.teamId);
     }
 
     public Optional<CorpusEntity> findByName(String teamId, String name) {

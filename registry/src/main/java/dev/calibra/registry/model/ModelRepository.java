@@ -13,7 +13,7 @@ public class ModelRepository implements PanacheRepositoryBase<ModelEntity, Strin
 
     /** A model the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#lookupQuery}). */
     public Optional<ModelEntity> findVisible(TeamScope scope, String idOrName) {
-        return find(scope.lookupQuery(), scope.lookupParameters(idOrName)).firstResultOptional();
+        return scope.best(list(scope.lookupQuery(), scope.lookupParameters(idOrName)), idOrName, model -> model.id, model -> model.teamId);
     }
 
     public Optional<ModelEntity> findByName(String teamId, String name) {

@@ -2,7 +2,10 @@ package dev.calibra.registry.team;
 
 import dev.calibra.rpc.CalibraException;
 import io.quarkus.panache.common.Parameters;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The records a call may touch: it changes only {@code teamId}'s and reads those of
@@ -56,12 +59,27 @@ public record TeamScope(String teamId, Set<String> readableTeamIds) {
     /**
      * How a key names a record: an id matches exactly in any readable team; a name matches only the caller's own
      * team, or the team it is qualified with ({@code team/name}), so a team that grants read cannot shadow a
-     * name the reader uses. Query text for {@code find}, with {@link #lookupParameters}.
+     * name the reader uses. Query text for {@code list}, with {@link #lookupParameters}; {@link #best} picks
+     * among the (at most three) matches. The choice is made here rather than in an ORDER BY on the key, which
+     * Hibernate would render with the key inlined and so translate again at every call.
      */
     public String lookupQuery() {
         return readableClause() + " and (id = :key or (teamId = :own and name = :key)"
-                + " or (name = :qualifiedName and teamId in (select t.id from TeamEntity t where t.name = :qualifiedTeam)))"
-                + " order by case when id = :key then 0 when teamId = :own then 1 else 2 end";
+                + " or (name = :qualifiedName and teamId in (select t.id from TeamEntity t where t.name = :qualifiedTeam)))";
+    }
+
+    /** The match {@link #lookupQuery} means: the record with that id, else the own team's of that name, else the qualified one. */
+    public <E> Optional<E> best(List<E> matches, String key, Function<E, String> idOf, Function<E, String> teamOf) {
+        E best = null;
+        int bestRank = Integer.MAX_VALUE;
+        for (E match : matches) {
+            int rank = idOf.apply(match).equals(key) ? 0 : teamOf.apply(match).equals(teamId) ? 1 : 2;
+            if (rank < bestRank) {
+                best = match;
+                bestRank = rank;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     public Parameters lookupParameters(String idOrName) {
