@@ -4,6 +4,8 @@
 # select-only throughput (pgbench -S) with the same number of clients for the same time, on the same
 # machine, as the ceiling. Prints a markdown table; the raw results stay in the printed folder.
 #   bench/load.sh [clients] [calls]          (default 50 20000)
+# LOAD_PROFILE=1 also records the registry with Java Flight Recorder during the measured calls and prints
+# where its CPU samples fall (bench/jfr-top.py); the recording stays in the printed folder.
 # Uses ports 9650-9654 and state in /tmp/load-stack (both removed/stopped at the end), and a scratch
 # database pgbench_calibra on the PostgreSQL at PGHOST:PGPORT (default 127.0.0.1:5432, user postgres),
 # dropped at the end. The stack's workers are off (CALIBRA_WORKER_ENABLED=false): the submitted EVALUATE
@@ -28,14 +30,34 @@ rm -rf "$CALIBRA_STATE_DIR"
 echo "starting the stack in $CALIBRA_STATE_DIR ..." >&2
 "$ROOT/calibra" stack up > "$OUT/stack.txt"
 
+registry_pid="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["services"]["registry"]["pid"])' "$CALIBRA_STATE_DIR/stack.json")"
+if [ "${LOAD_PROFILE:-0}" = 1 ]; then
+  jcmd "$registry_pid" JFR.start name=load settings=profile > /dev/null
+fi
+database_pid="$(head -n 1 "$CALIBRA_STATE_DIR/postgres/postmaster.pid")"
+# CPU seconds used so far by the registry, and by PostgreSQL (the postmaster and its backends).
+cpu_seconds() {
+  local pids="$1 $(pgrep -P "$1" | tr '\n' ' ')"
+  local ticks=0
+  for pid in $pids; do
+    ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2> /dev/null || echo 0)))
+  done
+  python3 -c "print($ticks / $(getconf CLK_TCK))"
+}
+registry_cpu_before="$(cpu_seconds "$registry_pid")"
+database_cpu_before="$(cpu_seconds "$database_pid")"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "calibra bench load: $CLIENTS clients, $CALLS calls ..." >&2
 set +e
-"$ROOT/calibra" --json bench load --clients "$CLIENTS" --calls "$CALLS" > "$OUT/load.json"
+/usr/bin/time -o "$OUT/client-time.txt" -f "%U %S" "$ROOT/calibra" --json bench load --clients "$CLIENTS" --calls "$CALLS" > "$OUT/load.json"
 bench_rc=$?
+echo "$(cpu_seconds "$registry_pid") $registry_cpu_before $(cpu_seconds "$database_pid") $database_cpu_before" > "$OUT/server-cpu.txt"
 set -e
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 cp "$CALIBRA_STATE_DIR/logs/registry.log" "$OUT/registry.log" 2> /dev/null || true
+if [ "${LOAD_PROFILE:-0}" = 1 ]; then
+  jcmd "$registry_pid" JFR.dump name=load filename="$OUT/registry.jfr" > /dev/null
+fi
 [ -s "$OUT/load.json" ] || { echo "load.sh: the bench printed nothing (exit $bench_rc)" >&2; exit 1; }
 seconds="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$OUT/load.json")"
 duration="$(python3 -c 'import math,sys; print(max(5, math.ceil(float(sys.argv[1]))))' "$seconds")"
@@ -67,9 +89,19 @@ for key in ["overall", "record_scores", "query_scores", "get_model", "submit_job
 print()
 print(f"Throughput: {load['calls_per_second']:.0f} calls/s ({load['calls']} calls from {load['clients']} clients in "
       f"{load['seconds']:.1f} s, after {load['warmup_calls']} warm-up calls); errors: {load['errors']}.")
+registry_after, registry_before, database_after, database_before = map(float, open(os.path.join(out, "server-cpu.txt")).read().split())
+client = sum(map(float, open(os.path.join(out, "client-time.txt")).read().split()[-2:]))
+every = load["calls"] + load["warmup_calls"]
+print(f"CPU per call (warm-up included, {every} calls): registry {1000 * (registry_after - registry_before) / every:.2f} ms, "
+      f"PostgreSQL {1000 * (database_after - database_before) / every:.2f} ms, client {1000 * client / every:.2f} ms "
+      f"(its JVM's start included).")
 print(f"Ceiling: pgbench -S (PostgreSQL {pg_version} at scale 10, {load['clients']} clients) {tps:.0f} transactions/s"
       + (f", {float(lat.group(1)):.2f} ms average" if lat else "") + f"; the registry reaches {100 * load['calls_per_second'] / tps:.1f}% of it.")
 print()
 print(f"Raw results: {out}")
 sys.exit(0 if rc == "0" else 1)
 PY
+if [ "${LOAD_PROFILE:-0}" = 1 ]; then
+  echo
+  python3 "$ROOT/bench/jfr-top.py" "$OUT/registry.jfr"
+fi
