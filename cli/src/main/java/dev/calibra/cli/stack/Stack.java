@@ -25,7 +25,7 @@ public final class Stack {
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
     private static final String DB_MARKER = EmbeddedDatabase.class.getName();
     private static final List<String> PASSED_THROUGH = List.of("CALIBRA_ALLOWED_ROOTS", "CALIBRA_LOG_JSON",
-            "CALIBRA_OTLP_ENDPOINT", "CALIBRA_MAX_MESSAGE_BYTES", "CALIBRA_TEAM_MAX_RUNNING");
+            "CALIBRA_OTLP_ENDPOINT", "CALIBRA_MAX_MESSAGE_BYTES", "CALIBRA_TEAM_MAX_RUNNING", "CALIBRA_TORCH_THREADS");
 
     private final StackConfig config;
     private final Consumer<String> notes;
@@ -114,6 +114,11 @@ public final class Stack {
         // path; CALIBRA_ALLOWED_ROOTS given to the launcher narrows that (the services deny by default).
         env.put("CALIBRA_ALLOWED_ROOTS", AllowedRoots.ANY);
         // Settings the operator gives the launcher reach every service (TLS, limits, allowed roots, logs).
+        if ("evaluation".equals(service.name())) {
+            // Three workers share this machine's cores: libtorch's default of one thread per core in each of them
+            // oversubscribes it (on 2 cores, one thread ran the demo's evaluations several times faster).
+            env.put("CALIBRA_TORCH_THREADS", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / 3)));
+        }
         for (String passed : PASSED_THROUGH) {
             String value = System.getenv(passed);
             if (value != null) {
