@@ -5,14 +5,19 @@ import dev.calibra.registry.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Optional;
 
 @ApplicationScoped
 public class CorpusRepository implements PanacheRepositoryBase<CorpusEntity, String> {
 
-    /** A corpus the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#lookupQuery}). */
+    /** A corpus the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#lookupSql}). */
     public Optional<CorpusEntity> findVisible(TeamScope scope, String idOrName) {
-        return scope.best(list(scope.lookupQuery(), scope.lookupParameters(idOrName)), idOrName, corpus -> corpus.id, corpus -> corpus.teamId);
+        var query = getEntityManager().createNativeQuery(scope.lookupSql("corpus"), CorpusEntity.class);
+        scope.lookupParameters(idOrName).map().forEach(query::setParameter);
+        @SuppressWarnings("unchecked")
+        List<CorpusEntity> matches = query.getResultList();
+        return scope.best(matches, idOrName, corpus -> corpus.id, corpus -> corpus.teamId);
     }
 
     public Optional<CorpusEntity> findByName(String teamId, String name) {
