@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import com.sun.jna.Memory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.nio.ShortBuffer;
 
 /**
  * NDArrays whose memory libtorch owns, so that closing them frees it.
@@ -19,6 +21,9 @@ import java.nio.ByteOrder;
  */
 public final class OwnedArrays {
 
+    /** Elements widened per step from bfloat16: two small heap arrays, not one of the tensor's size. */
+    private static final int BF16_CHUNK = 1 << 16;
+
     private OwnedArrays() {
     }
 
@@ -28,6 +33,35 @@ public final class OwnedArrays {
         try (Memory staging = new Memory(Math.max(Float.BYTES, bytes))) {
             ByteBuffer buffer = staging.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
             buffer.asFloatBuffer().put(values);
+            return copy(manager, buffer, shape, DataType.FLOAT32, DataType.FLOAT32);
+        }
+    }
+
+    /**
+     * Little-endian bfloat16 {@code bytes} as float32. DJL aborts the JVM on any BFLOAT16 tensor, so the widening
+     * (bf16 bits are a float32's upper half) happens here, in chunks straight into the staging buffer: no heap
+     * array of the tensor's size (Llama 3.2 1B's embedding would take 1 GiB of heap).
+     */
+    public static NDArray ofBfloat16(NDManager manager, ByteBuffer bytes, Shape shape) {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new UnsupportedOperationException("big-endian hosts are not supported");
+        }
+        ShortBuffer halves = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        int count = halves.remaining();
+        long outBytes = (long) count * Float.BYTES;
+        try (Memory staging = new Memory(Math.max(Float.BYTES, outBytes))) {
+            ByteBuffer buffer = staging.getByteBuffer(0, outBytes).order(ByteOrder.nativeOrder());
+            IntBuffer widened = buffer.asIntBuffer();
+            short[] in = new short[Math.min(count, BF16_CHUNK)];
+            int[] out = new int[in.length];
+            for (int done = 0; done < count; done += in.length) {
+                int n = Math.min(in.length, count - done);
+                halves.get(in, 0, n);
+                for (int i = 0; i < n; i++) {
+                    out[i] = (in[i] & 0xFFFF) << 16;
+                }
+                widened.put(out, 0, n);
+            }
             return copy(manager, buffer, shape, DataType.FLOAT32, DataType.FLOAT32);
         }
     }

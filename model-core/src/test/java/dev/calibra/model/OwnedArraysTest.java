@@ -67,4 +67,34 @@ class OwnedArraysTest {
             }
         }
     }
+
+    @Test
+    void bfloat16_everyBitPatternWidensExactly_inChunksFromHeapAndDirectBuffers() {
+        int count = 3 * 65536 + 7;                 // more than two chunks, the last one partial
+        ByteBuffer heap = ByteBuffer.allocate(count * 2).order(ByteOrder.LITTLE_ENDIAN);
+        int[] expected = new int[count];
+        for (int i = 0; i < count; i++) {
+            short bits = (short) (i * 40503);      // every pattern in each run of 65536
+            heap.putShort(bits);
+            expected[i] = Float.floatToRawIntBits(HalfFloats.bf16ToFloat(bits));
+        }
+        heap.flip();
+        ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        direct.put(heap.duplicate()).flip();
+        long before = directBufferBytes();
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            for (ByteBuffer bytes : new ByteBuffer[] {heap, direct}) {
+                NDArray array = OwnedArrays.ofBfloat16(manager, bytes, new Shape(count));
+                assertEquals(DataType.FLOAT32, array.getDataType());
+                float[] back = array.toFloatArray();
+                int[] bits = new int[count];
+                for (int i = 0; i < count; i++) {
+                    bits[i] = Float.floatToRawIntBits(back[i]);   // NaN payloads too
+                }
+                assertArrayEquals(expected, bits, bytes.isDirect() ? "direct" : "heap");
+                assertEquals(0, bytes.position(), "the caller's buffer is left as it was");
+            }
+            assertTrue(directBufferBytes() - before < (1 << 20), "no JVM direct buffer holds the values");
+        }
+    }
 }

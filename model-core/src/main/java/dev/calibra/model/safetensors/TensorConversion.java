@@ -58,14 +58,14 @@ final class TensorConversion {
         return out;
     }
 
-    /** An NDArray libtorch owns: float types become float32 (bf16 through Java, which DJL cannot hold here). */
+    /** An NDArray libtorch owns: float types become float32 (bf16 widened in Java, since DJL cannot hold it). */
     static NDArray toNDArray(TensorInfo info, ByteBuffer raw, NDManager manager) {
         Shape shape = new Shape(info.shape());
         return switch (info.dtype()) {
             case F32 -> OwnedArrays.of(manager, raw, shape, DataType.FLOAT32, DataType.FLOAT32);
             case F64 -> OwnedArrays.of(manager, raw, shape, DataType.FLOAT64, DataType.FLOAT32);
             case F16 -> OwnedArrays.of(manager, raw, shape, DataType.FLOAT16, DataType.FLOAT32);
-            case BF16 -> OwnedArrays.of(manager, toFloats(info, raw), shape);
+            case BF16 -> OwnedArrays.ofBfloat16(manager, raw, shape);
             case I64 -> OwnedArrays.of(manager, raw, shape, DataType.INT64, DataType.INT64);
             case I32 -> OwnedArrays.of(manager, raw, shape, DataType.INT32, DataType.INT32);
             case I8 -> OwnedArrays.of(manager, raw, shape, DataType.INT8, DataType.INT8);
