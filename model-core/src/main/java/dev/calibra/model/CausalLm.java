@@ -76,6 +76,12 @@ public interface CausalLm extends AutoCloseable {
     /** Replaces a linear's weight from row-major float32 values. */
     void setLinearWeight(int layer, String linearName, float[] weight);
 
+    /**
+     * Reads block {@code layer}'s weights now if they are not in memory (otherwise its first use reads them), so a
+     * caller can time reading the checkpoint apart from computing.
+     */
+    void loadLayer(int layer);
+
     /** Frees a block's weights; they are read again from the checkpoint when next needed (unless replaced). */
     void unloadLayer(int layer);
 

@@ -72,7 +72,7 @@ public final class DriverBenchmark {
                     SequentialDriver.Timings t = driver.timings();
                     if (round == 1 || System.getProperty("bench.all") != null) {
                         System.out.printf("| %s | %.2f | %.2f | %.2f | %.2f |%n", entry.getKey(), wall,
-                                t.captureSeconds(), t.compressSeconds(), t.forwardSeconds());
+                                t.captureSeconds() + t.statisticsSeconds(), t.compressSeconds(), t.forwardSeconds());
                     }
                 }
             }

@@ -36,7 +36,9 @@ public final class SequentialDriver {
     private final CausalLm model;
     private final MethodSpec spec;
     private final DriverListener listener;
+    private long loadNanos;
     private long captureNanos;
+    private long statisticsNanos;
     private long compressNanos;
     private long forwardNanos;
 
@@ -67,6 +69,7 @@ public final class SequentialDriver {
             NDArray hidden = model.embed(ids);
             AwqBlock awq = spec instanceof AwqSpec a ? new AwqBlock(model, a.settings(), spec.run().batchSequences(), listener) : null;
             for (int block = 0; block < model.numLayers(); block++) {
+                load(block);
                 NDArray next;
                 if (block < resume.blocks()) {
                     // replay: the block's output as the first run computed it (AWQ's: the original block's)
@@ -97,6 +100,12 @@ public final class SequentialDriver {
             }
         }
         return all;
+    }
+
+    private void load(int block) {
+        long start = System.nanoTime();
+        model.loadLayer(block);
+        loadNanos += System.nanoTime() - start;
     }
 
     private void setWeights(int block, ResumeState resume) throws IOException {
@@ -135,6 +144,7 @@ public final class SequentialDriver {
             release(all, block);
         }
         for (int block = resume.blocks(); block < model.numLayers(); block++) {
+            load(block);
             List<LayerResult> results = new ArrayList<>();
             for (String linear : model.linearNames()) {
                 listener.checkStop();
@@ -169,12 +179,15 @@ public final class SequentialDriver {
                 }
                 // capture: each linear's input, [tokens, in] per chunk -> [sequences, seqLen, in]
                 long captureStart = System.nanoTime();
+                long statisticsBefore = statisticsNanos;
                 NDArray discarded = forwardBlock(block, hidden, new LinearHook() {
                     @Override
                     public void onInput(int layer, String linear, NDArray input) {
                         LayerCompressor compressor = compressors.get(linear);
                         if (compressor != null) {
+                            long start = System.nanoTime();
                             compressor.addBatch(input.reshape(-1, seqLen, input.getShape().get(1)));
+                            statisticsNanos += System.nanoTime() - start;
                         }
                     }
 
@@ -182,12 +195,14 @@ public final class SequentialDriver {
                     public void onOutput(int layer, String linear, NDArray output) {
                         LayerCompressor compressor = compressors.get(linear);
                         if (compressor != null) {
+                            long start = System.nanoTime();
                             compressor.addOutputs(output);
+                            statisticsNanos += System.nanoTime() - start;
                         }
                     }
                 });
                 discarded.close();
-                captureNanos += System.nanoTime() - captureStart;
+                captureNanos += System.nanoTime() - captureStart - statisticsNanos + statisticsBefore;
                 for (Map.Entry<String, LayerCompressor> entry : compressors.entrySet()) {
                     listener.checkStop();
                     results.add(compressLinear(block, entry.getKey(), entry.getValue()));
@@ -246,14 +261,18 @@ public final class SequentialDriver {
     }
 
     /**
-     * Where the time of the last run went, in seconds: capture (block forwards feeding the statistics,
-     * Hessian accumulation included), compress (reading the weight, the method's kernel, swapping it in),
-     * forward (recomputing block outputs with the compressed weights).
+     * Where the time of the last run went, in seconds: load (reading each block's weights from the checkpoint),
+     * capture (block forwards feeding the statistics, the statistics excluded), statistics (the methods' addBatch
+     * and addOutputs: GPTQ's Hessians, Wanda's norms), compress (reading the weight, the method's kernel, swapping
+     * it in; AWQ's searches with their forwards), forward (recomputing block outputs with the compressed weights,
+     * and replaying resumed blocks).
      */
-    public record Timings(double captureSeconds, double compressSeconds, double forwardSeconds) {}
+    public record Timings(double loadSeconds, double captureSeconds, double statisticsSeconds, double compressSeconds,
+            double forwardSeconds) {}
 
     public Timings timings() {
-        return new Timings(captureNanos / 1e9, compressNanos / 1e9, forwardNanos / 1e9);
+        return new Timings(loadNanos / 1e9, captureNanos / 1e9, statisticsNanos / 1e9, compressNanos / 1e9,
+                forwardNanos / 1e9);
     }
 
     private static void requireFinite(int block, String linear, float[] weight, int columns) {

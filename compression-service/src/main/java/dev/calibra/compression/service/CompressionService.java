@@ -56,6 +56,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -74,6 +75,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class CompressionService {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(CompressionService.class.getName());
     /** What was read differs from its record: fails the run for good. */
     private static final java.util.function.Function<String, CalibraException> CHANGED =
             message -> new CalibraException(CalibraException.Kind.DATA_LOSS, message);
@@ -141,10 +143,15 @@ public class CompressionService {
         boolean keepCheckpoint = false;
         boolean registered = false;
         boolean leaseLost = false;
+        RunPhases phases = new RunPhases();
+        long verifyStart = System.nanoTime();
         try (ModelFolder folder = ModelFolder.open(VerifiedContent.require(localPath(base.getArtifactUri()), base.getSha256(),
                 "model " + base.getId(), CHANGED))) {
+            phases.addNanos("verify", System.nanoTime() - verifyStart);
             DecoderSpec decoder = folder.config().decoder();
+            long calibrationStart = System.nanoTime();
             int[][] samples = set == null ? null : samples(set, folder);
+            phases.addNanos("calibration_set", System.nanoTime() - calibrationStart);
             if (format == StorageFormat.GPTQ && !CompressedModelWriter.unpackableShapes(folder).isEmpty()) {
                 throw CalibraException.invalidArgument("format: gptq cannot pack " + CompressedModelWriter.unpackableShapes(folder)
                         + " (GPTQ packs 32 values at a time; both dimensions must be multiples of 32); use format auto or dense");
@@ -164,20 +171,27 @@ public class CompressionService {
                 store.delete(checkpointPrefix + "/" + BlockCheckpoint.fileName(block));
             }
             List<LayerResult> results;
+            long loadStart = System.nanoTime();
             try (CausalLm model = folder.load(device)) {
-                results = new SequentialDriver(model, spec, listener(observer, checkpointPrefix, decoder,
-                        resume.results().size(), start))
-                        .run(samples, resume);
+                phases.addNanos("load", System.nanoTime() - loadStart);
+                SequentialDriver driver = new SequentialDriver(model, spec, listener(observer, checkpointPrefix, decoder,
+                        resume.results().size(), start, phases));
+                results = driver.run(samples, resume);
+                phases.addDriver(driver.timings());
             }
             ObjectNode report = report(request, spec, decoder, base, set, samples, device, results, start);
+            phases.putInto(report);
             CompressedModelWriter.Written[] writtenBy = new CompressedModelWriter.Written[1];
             // the driver released each block's weights once its checkpoint was written: read them back from there
             BlockWeights checkpoints = BlockCheckpoint.readingFrom(
                     store.resolve(store.uriOf(checkpointPrefix)));
+            long writeStart = System.nanoTime();
             StoredArtifact output = store.putFolder(outputKey, out -> writtenBy[0] = CompressedModelWriter.write(folder,
                     spec, results, checkpoints, format, report, out));
+            phases.addNanos("write", System.nanoTime() - writeStart);
             CompressedModelWriter.Written written = writtenBy[0];
             observer.checkStop();                                     // a cancelled job registers nothing
+            long registerStart = System.nanoTime();
             Model model = register(RegisterModelRequest.newBuilder()
                     .setName(outputName)
                     .setArtifactUri(output.uri().toString()).setSha256(output.sha256())
@@ -190,6 +204,9 @@ public class CompressionService {
                     .setDescription("compressed by calibra compression-service (" + spec.reference() + ")")
                     .build(), observer);
             registered = true;
+            phases.addNanos("register", System.nanoTime() - registerStart);
+            LOG.info(() -> String.format(java.util.Locale.ROOT, "compression %s (%s, %s): %.2f s: %s", runId, spec.name(),
+                    base.getName(), (System.nanoTime() - start) / 1e9, phases));
             CompressResult.Builder result = CompressResult.newBuilder().setModel(model)
                     .setElapsedSeconds((System.nanoTime() - start) / 1e9).setOutlierFraction(outlierFraction(results));
             if (spec.quantization()) {
@@ -291,7 +308,7 @@ public class CompressionService {
     }
 
     private DriverListener listener(RunObserver observer, String checkpointPrefix, DecoderSpec decoder, int alreadyDone,
-            long start) {
+            long start, RunPhases phases) {
         return new DriverListener() {
             private int done = alreadyDone;
 
@@ -309,6 +326,7 @@ public class CompressionService {
 
             @Override
             public void blockDone(int block, List<LayerResult> results) throws IOException {
+                long checkpointStart = System.nanoTime();
                 StoredArtifact file = store.putFile(checkpointPrefix + "/" + BlockCheckpoint.fileName(block), out -> {
                     Path temp = java.nio.file.Files.createTempFile("calibra-block", ".safetensors");
                     try {
@@ -318,6 +336,7 @@ public class CompressionService {
                         java.nio.file.Files.deleteIfExists(temp);
                     }
                 });
+                phases.addNanos("checkpoint", System.nanoTime() - checkpointStart);
                 observer.checkpoint(file.uri().toString());
             }
 

@@ -254,7 +254,7 @@ class CompressionServiceTest {
     }
 
     @Test
-    void compress_sparsegpt2of4_registersLineage_writesReport_andRemovesCheckpoints() throws IOException {
+    void compress_sparsegpt2of4_registersLineage_writesReportWithPhaseTimes_andRemovesCheckpoints() throws IOException {
         List<Double> fractions = new ArrayList<>();
         List<String> checkpoints = new ArrayList<>();
         CompressResult result = service(1L << 33).compress(request("sparsegpt",
@@ -282,6 +282,12 @@ class CompressionServiceTest {
         assertEquals(5, checkpoints.size());
         Path folder = Path.of(java.net.URI.create(registered.getArtifactUri()));
         assertTrue(Files.exists(folder.resolve(CompressedModelWriter.REPORT_FILE)));
+        var phases = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(folder.resolve(CompressedModelWriter.REPORT_FILE).toFile()).path("phase_seconds");
+        for (String phase : List.of("verify", "calibration_set", "load", "capture", "statistics", "compress", "forward",
+                "checkpoint")) {
+            assertTrue(phases.path(phase).asDouble(-1) > 0, phase + " is timed: " + phases);
+        }
         assertFalse(Files.exists(artifacts.resolve("teams/compression-test/checkpoints/job-1")), "checkpoints removed after success");
     }
 

@@ -444,6 +444,11 @@ public final class DecoderModel implements CausalLm {
     }
 
     @Override
+    public void loadLayer(int layer) {
+        weights.block(layer);
+    }
+
+    @Override
     public void unloadLayer(int layer) {
         weights.unload(layer, false);
     }
