@@ -113,12 +113,12 @@ public final class Stack {
         // The local stack is one user's machine: their models and corpora may be anywhere, so it asks for any
         // path; CALIBRA_ALLOWED_ROOTS given to the launcher narrows that (the services deny by default).
         env.put("CALIBRA_ALLOWED_ROOTS", AllowedRoots.ANY);
-        // Settings the operator gives the launcher reach every service (TLS, limits, allowed roots, logs).
         if ("evaluation".equals(service.name())) {
             // Three workers share this machine's cores: libtorch's default of one thread per core in each of them
             // oversubscribes it (on 2 cores, one thread ran the demo's evaluations several times faster).
             env.put("CALIBRA_TORCH_THREADS", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / 3)));
         }
+        // Settings the operator gives the launcher reach every service (TLS, limits, allowed roots, logs).
         for (String passed : PASSED_THROUGH) {
             String value = System.getenv(passed);
             if (value != null) {

@@ -3,21 +3,15 @@ package dev.calibra.registry.corpus;
 import dev.calibra.registry.support.Page;
 import dev.calibra.registry.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
 import java.util.Optional;
 
 @ApplicationScoped
 public class CorpusRepository implements PanacheRepositoryBase<CorpusEntity, String> {
 
-    /** A corpus the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#lookupSql}). */
+    /** A corpus the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#lookup}). */
     public Optional<CorpusEntity> findVisible(TeamScope scope, String idOrName) {
-        var query = getEntityManager().createNativeQuery(scope.lookupSql("corpus"), CorpusEntity.class);
-        scope.lookupParameters(idOrName).map().forEach(query::setParameter);
-        @SuppressWarnings("unchecked")
-        List<CorpusEntity> matches = query.getResultList();
-        return scope.best(matches, idOrName, corpus -> corpus.id, corpus -> corpus.teamId);
+        return scope.lookup(getEntityManager(), "corpus", CorpusEntity.class, idOrName, corpus -> corpus.id, corpus -> corpus.teamId);
     }
 
     public Optional<CorpusEntity> findByName(String teamId, String name) {

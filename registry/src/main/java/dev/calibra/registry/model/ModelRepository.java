@@ -6,19 +6,14 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
-import java.util.List;
 import java.util.Optional;
 
 @ApplicationScoped
 public class ModelRepository implements PanacheRepositoryBase<ModelEntity, String> {
 
-    /** A model the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#lookupSql}). */
+    /** A model the scope may read, by id, by its own team's name or by {@code team/name} ({@link TeamScope#lookup}). */
     public Optional<ModelEntity> findVisible(TeamScope scope, String idOrName) {
-        var query = getEntityManager().createNativeQuery(scope.lookupSql("model"), ModelEntity.class);
-        scope.lookupParameters(idOrName).map().forEach(query::setParameter);
-        @SuppressWarnings("unchecked")
-        List<ModelEntity> matches = query.getResultList();
-        return scope.best(matches, idOrName, model -> model.id, model -> model.teamId);
+        return scope.lookup(getEntityManager(), "model", ModelEntity.class, idOrName, model -> model.id, model -> model.teamId);
     }
 
     public Optional<ModelEntity> findByName(String teamId, String name) {

@@ -3,7 +3,6 @@ package dev.calibra.registry.study;
 import dev.calibra.registry.support.Page;
 import dev.calibra.registry.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,6 +2,8 @@ package dev.calibra.registry.team;
 
 import dev.calibra.rpc.CalibraException;
 import io.quarkus.panache.common.Parameters;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -39,7 +41,11 @@ public record TeamScope(String teamId, Set<String> readableTeamIds) {
      * scope with as many teams.
      */
     public String readableClause() {
-        StringBuilder clause = new StringBuilder("teamId in (");
+        return readableIn("teamId");
+    }
+
+    private String readableIn(String column) {
+        StringBuilder clause = new StringBuilder(column).append(" in (");
         for (int i = 0; i < readableTeamIds.size(); i++) {
             clause.append(i == 0 ? ":team" : ", :team").append(i);
         }
@@ -57,24 +63,25 @@ public record TeamScope(String teamId, Set<String> readableTeamIds) {
     }
 
     /**
-     * How a key names a record: an id matches exactly in any readable team; a name matches only the caller's own
-     * team, or the team it is qualified with ({@code team/name}), so a team that grants read cannot shadow a
-     * name the reader uses. SQL over {@code table} (columns id, team_id, name), with {@link #lookupParameters};
-     * {@link #best} picks among the (at most three) matches. Plain SQL because this is the registry's hottest
-     * query, and Hibernate translated its HQL form again at every call (12-17% of the registry's CPU under load).
+     * The record a key names, of {@code type} in {@code table} (columns id, team_id, name): an id matches exactly in
+     * any readable team; a name matches only the caller's own team, or the team it is qualified with
+     * ({@code team/name}), so a team that grants read cannot shadow a name the reader uses. Plain SQL because this
+     * is the registry's hottest query, and Hibernate translated its HQL form again at every call (12-17% of the
+     * registry's CPU under load); the best of the (at most three) matches is picked here.
      */
-    public String lookupSql(String table) {
-        return "SELECT * FROM " + table + " WHERE " + readableClause().replace("teamId", "team_id")
+    public <E> Optional<E> lookup(EntityManager entityManager, String table, Class<E> type, String idOrName,
+            Function<E, String> idOf, Function<E, String> teamOf) {
+        Query query = entityManager.createNativeQuery("SELECT * FROM " + table + " WHERE " + readableIn("team_id")
                 + " AND (id = :key OR (team_id = :own AND name = :key)"
-                + " OR (name = :qualifiedName AND team_id IN (SELECT t.id FROM team t WHERE t.name = :qualifiedTeam)))";
-    }
-
-    /** The match {@link #lookupSql} means: the record with that id, else the own team's of that name, else the qualified one. */
-    public <E> Optional<E> best(List<E> matches, String key, Function<E, String> idOf, Function<E, String> teamOf) {
+                + " OR (name = :qualifiedName AND team_id IN (SELECT t.id FROM team t WHERE t.name = :qualifiedTeam)))", type);
+        lookupParameters(idOrName).map().forEach(query::setParameter);
+        @SuppressWarnings("unchecked")
+        List<E> matches = query.getResultList();
         E best = null;
         int bestRank = Integer.MAX_VALUE;
         for (E match : matches) {
-            int rank = idOf.apply(match).equals(key) ? 0 : teamOf.apply(match).equals(teamId) ? 1 : 2;
+            // the record with that id, else the own team's of that name, else the qualified one
+            int rank = idOf.apply(match).equals(idOrName) ? 0 : teamOf.apply(match).equals(teamId) ? 1 : 2;
             if (rank < bestRank) {
                 best = match;
                 bestRank = rank;
@@ -83,7 +90,7 @@ public record TeamScope(String teamId, Set<String> readableTeamIds) {
         return Optional.ofNullable(best);
     }
 
-    public Parameters lookupParameters(String idOrName) {
+    private Parameters lookupParameters(String idOrName) {
         int slash = idOrName.indexOf('/');
         // No team has an empty name: an unqualified key matches no qualified branch.
         String team = slash > 0 ? idOrName.substring(0, slash) : "";
