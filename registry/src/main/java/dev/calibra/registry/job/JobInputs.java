@@ -10,7 +10,9 @@ import dev.calibra.registry.model.ModelRepository;
 import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The records a job spec names must be ones the submitting team can read: otherwise a job would be a
@@ -34,12 +36,20 @@ public class JobInputs {
      * INVALID_ARGUMENT when a compression's method or parameters break the method's contract.
      */
     public void requireVisible(TeamScope scope, JobSpec spec) {
+        requireVisible(scope, spec, new HashSet<>());
+    }
+
+    /**
+     * As {@link #requireVisible(TeamScope, JobSpec)}, skipping the inputs already in {@code checked} (and adding
+     * those it checks): jobs queued together in one transaction name the same few models and corpora.
+     */
+    public void requireVisible(TeamScope scope, JobSpec spec, Set<String> checked) {
         switch (spec.getSpecCase()) {
             case CALIBRATE -> {
-                model(scope, spec.getCalibrate().getSpec().getModelId(), "spec.calibrate.spec.model_id");
+                model(scope, spec.getCalibrate().getSpec().getModelId(), "spec.calibrate.spec.model_id", checked);
                 for (int i = 0; i < spec.getCalibrate().getSpec().getCorporaCount(); i++) {
                     WeightedCorpus corpus = spec.getCalibrate().getSpec().getCorpora(i);
-                    corpus(scope, corpus.getCorpusId(), "spec.calibrate.spec.corpora[" + i + "].corpus_id");
+                    corpus(scope, corpus.getCorpusId(), "spec.calibrate.spec.corpora[" + i + "].corpus_id", checked);
                 }
             }
             case COMPRESS -> {
@@ -53,32 +63,32 @@ public class JobInputs {
                         spec.getCompress().getParameters()).ifPresent(problem -> {
                             throw CalibraException.invalidArgument("spec.compress." + problem);
                         });
-                model(scope, spec.getCompress().getModelId(), "spec.compress.model_id");
+                model(scope, spec.getCompress().getModelId(), "spec.compress.model_id", checked);
                 String setId = spec.getCompress().getCalibrationSetId();
-                if (!setId.isEmpty() && calibrationSets.findVisible(scope, setId).isEmpty()) {
+                if (!setId.isEmpty() && checked.add("set " + setId) && calibrationSets.findVisible(scope, setId).isEmpty()) {
                     throw CalibraException.notFound("spec.compress.calibration_set_id " + setId + " is not a registered calibration set");
                 }
             }
             case EVALUATE -> {
-                model(scope, spec.getEvaluate().getModelId(), "spec.evaluate.model_id");
+                model(scope, spec.getEvaluate().getModelId(), "spec.evaluate.model_id", checked);
                 for (int i = 0; i < spec.getEvaluate().getPerplexityCount(); i++) {
                     PerplexitySpec perplexity = spec.getEvaluate().getPerplexity(i);
-                    corpus(scope, perplexity.getCorpusId(), "spec.evaluate.perplexity[" + i + "].corpus_id");
+                    corpus(scope, perplexity.getCorpusId(), "spec.evaluate.perplexity[" + i + "].corpus_id", checked);
                 }
             }
             case SPEC_NOT_SET -> { }
         }
     }
 
-    private void model(TeamScope scope, String idOrName, String field) {
+    private void model(TeamScope scope, String idOrName, String field, Set<String> checked) {
         // The share lock makes a concurrent DeleteModel wait for this job and then see it.
-        if (!idOrName.isEmpty() && models.findVisible(scope, idOrName).filter(model -> models.holdForReference(model.id)).isEmpty()) {
+        if (!idOrName.isEmpty() && checked.add("model " + idOrName) && models.findVisible(scope, idOrName).filter(model -> models.holdForReference(model.id)).isEmpty()) {
             throw CalibraException.notFound(field + " " + idOrName + " is not a registered model");
         }
     }
 
-    private void corpus(TeamScope scope, String idOrName, String field) {
-        if (!idOrName.isEmpty() && corpora.findVisible(scope, idOrName).isEmpty()) {
+    private void corpus(TeamScope scope, String idOrName, String field, Set<String> checked) {
+        if (!idOrName.isEmpty() && checked.add("corpus " + idOrName) && corpora.findVisible(scope, idOrName).isEmpty()) {
             throw CalibraException.notFound(field + " " + idOrName + " is not a registered corpus");
         }
     }

@@ -7,6 +7,7 @@ import dev.calibra.proto.v1.SubmitJobRequest;
 import dev.calibra.registry.support.StoreOwnership;
 import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
+import dev.calibra.registry.support.JdbcBatches;
 import dev.calibra.registry.support.Json;
 import dev.calibra.registry.support.Page;
 import dev.calibra.registry.team.TeamScope;
@@ -57,13 +58,7 @@ public class JobQueue {
      */
     public JobEntity submit(TeamScope scope, SubmitJobRequest request, String traceParent) {
         String teamId = scope.teamId();
-        String type = typeOf(request.getSpec());
-        if (request.getMaxAttempts() < 0) {
-            throw CalibraException.invalidArgument("max_attempts must be >= 0, got " + request.getMaxAttempts());
-        }
-        if (request.getMaxRunSeconds() < 0) {
-            throw CalibraException.invalidArgument("max_run_seconds must be >= 0, got " + request.getMaxRunSeconds());
-        }
+        String type = checkedType(request);
         String requestId = request.getRequestId();
         try {
             try {
@@ -105,9 +100,28 @@ public class JobQueue {
         }
         inputs.requireVisible(scope, request.getSpec());
         requireRoomForOne(scope.teamId(), lock);
+        JobEntity job = newJob(scope.teamId(), type, request, traceParent);
+        jobs.persist(job);
+        jobs.flush();
+        jobs.addDependencies(dependencies.stream().map(dependency -> new JobRepository.Dependency(job.id, dependency)).toList());
+        return job;
+    }
+
+    private static String checkedType(SubmitJobRequest request) {
+        String type = typeOf(request.getSpec());
+        if (request.getMaxAttempts() < 0) {
+            throw CalibraException.invalidArgument("max_attempts must be >= 0, got " + request.getMaxAttempts());
+        }
+        if (request.getMaxRunSeconds() < 0) {
+            throw CalibraException.invalidArgument("max_run_seconds must be >= 0, got " + request.getMaxRunSeconds());
+        }
+        return type;
+    }
+
+    private static JobEntity newJob(String teamId, String type, SubmitJobRequest request, String traceParent) {
         JobEntity job = new JobEntity();
         job.id = Ids.next("job");
-        job.teamId = scope.teamId();
+        job.teamId = teamId;
         job.traceParent = traceParent;
         job.type = type;
         JobLifecycle.apply(job, JobLifecycle.Transition.SUBMIT, "");
@@ -121,12 +135,61 @@ public class JobQueue {
         job.studyId = request.getStudyId().isEmpty() ? null : request.getStudyId();
         job.checkpointUri = "";
         job.createdAt = Times.now();
-        jobs.persist(job);
-        jobs.flush();
-        for (String dependency : dependencies) {
-            jobs.addDependency(job.id, dependency);
-        }
         return job;
+    }
+
+    /**
+     * Starts queueing many jobs in the caller's transaction (a study's grid): the team row is locked
+     * exclusively once, each distinct input is checked once, and the rows go to the database in JDBC batches
+     * when {@link Batch#finish} checks the team's room for all of them. Nothing is visible to claimers before
+     * the transaction commits, and a refusal anywhere leaves none of the batch.
+     */
+    public Batch batch(TeamScope scope, String traceParent) {
+        return new Batch(scope, traceParent, jobs.pending(scope.teamId(), JobRepository.TeamLock.EXCLUSIVE));
+    }
+
+    /** Jobs being queued together; see {@link #batch}. */
+    public final class Batch {
+        private final TeamScope scope;
+        private final String traceParent;
+        private final JobRepository.Pending pending;
+        private final java.util.Set<String> checkedInputs = new java.util.HashSet<>();
+        private final java.util.Set<String> queued = new java.util.HashSet<>();
+        private final java.util.List<JobRepository.Dependency> dependencies = new java.util.ArrayList<>();
+
+        private Batch(TeamScope scope, String traceParent, JobRepository.Pending pending) {
+            this.scope = scope;
+            this.traceParent = traceParent;
+            this.pending = pending;
+            jobs.getEntityManager().unwrap(org.hibernate.Session.class).setJdbcBatchSize(JdbcBatches.SIZE);
+        }
+
+        /** Queues one job; its dependencies are jobs of this batch or jobs the team can see. */
+        public JobEntity add(SubmitJobRequest request) {
+            String type = checkedType(request);
+            for (String dependency : new LinkedHashSet<>(request.getDependsOnList())) {
+                if (!queued.contains(dependency) && !checkedInputs.contains("job " + dependency)) {
+                    if (jobs.findVisible(scope, dependency).isEmpty()) {
+                        throw CalibraException.notFound("depends_on " + dependency + " is not a job this team can see");
+                    }
+                    checkedInputs.add("job " + dependency);
+                }
+            }
+            inputs.requireVisible(scope, request.getSpec(), checkedInputs);
+            JobEntity job = newJob(scope.teamId(), type, request, traceParent);
+            jobs.persist(job);
+            queued.add(job.id);
+            new LinkedHashSet<>(request.getDependsOnList()).forEach(dependency ->
+                    dependencies.add(new JobRepository.Dependency(job.id, dependency)));
+            return job;
+        }
+
+        /** Refuses the whole batch when it would pass the team's max_pending_jobs; otherwise writes it. */
+        public void finish() {
+            requireRoom(pending, queued.size());
+            jobs.flush();
+            jobs.addDependencies(dependencies);
+        }
     }
 
     public JobEntity get(TeamScope scope, String id) {

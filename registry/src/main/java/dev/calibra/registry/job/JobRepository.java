@@ -1,6 +1,7 @@
 package dev.calibra.registry.job;
 
 import dev.calibra.rpc.CalibraException;
+import dev.calibra.registry.support.JdbcBatches;
 import dev.calibra.registry.support.Page;
 import dev.calibra.registry.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
@@ -164,8 +165,26 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
         return ids;
     }
 
-    public void addDependency(String jobId, String dependsOn) {
-        getEntityManager().createNativeQuery("INSERT INTO job_dependency (job_id, depends_on) VALUES (:job, :dep)")
-                .setParameter("job", jobId).setParameter("dep", dependsOn).executeUpdate();
+    /** Job {@code jobId} waits for job {@code dependsOn}. */
+    public record Dependency(String jobId, String dependsOn) {}
+
+    /** Inserts the dependencies in JDBC batches (a study's grid has thousands). */
+    public void addDependencies(List<Dependency> dependencies) {
+        JdbcBatches.execute(getEntityManager(), "INSERT INTO job_dependency (job_id, depends_on) VALUES (?, ?)", dependencies,
+                (insert, dependency) -> {
+                    insert.setString(1, dependency.jobId());
+                    insert.setString(2, dependency.dependsOn());
+                });
+    }
+
+    /** The team's jobs with these request ids, by request id (looked up a thousand at a time). */
+    public java.util.Map<String, JobEntity> findByRequestIds(String teamId, java.util.Collection<String> requestIds) {
+        java.util.Map<String, JobEntity> found = new java.util.HashMap<>();
+        List<String> all = List.copyOf(new java.util.LinkedHashSet<>(requestIds));
+        for (int from = 0; from < all.size(); from += 1000) {
+            find("teamId = ?1 and requestId in ?2", teamId, all.subList(from, Math.min(all.size(), from + 1000)))
+                    .stream().forEach(job -> found.put(job.requestId, job));
+        }
+        return found;
     }
 }

@@ -41,11 +41,12 @@ public class StudyMapper {
                     .setJobsTotal(counts.values().stream().mapToInt(Integer::intValue).sum());
         }
         if (withJobs && !row.id.isEmpty()) {
+            Map<String, List<String>> dependencies = studies.dependencyRequestIds(row.id);
             for (StudyRepository.Cell cell : studies.cells(row.id)) {
                 study.addJobs(StudyJob.newBuilder().setJobId(cell.jobId()).setType(JobTypes.toProto(cell.type()))
                         .setModel(cell.model()).setMethod(cell.method()).setSource(cell.source()).setSetIndex(cell.setIndex())
                         .setRequestId(cell.requestId()).setState(JobLifecycle.State.stored(cell.state()).toProto())
-                        .setSpec(StudyService.spec(cell.spec())).addAllDependsOn(studies.dependencyRequestIds(cell.jobId()))
+                        .setSpec(StudyService.spec(cell.spec())).addAllDependsOn(dependencies.getOrDefault(cell.jobId(), List.of()))
                         .setReused(cell.reused()));
             }
         }

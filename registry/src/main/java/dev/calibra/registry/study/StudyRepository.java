@@ -1,5 +1,6 @@
 package dev.calibra.registry.study;
 
+import dev.calibra.registry.support.JdbcBatches;
 import dev.calibra.registry.support.Page;
 import dev.calibra.registry.team.TeamScope;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
@@ -34,15 +35,32 @@ public class StudyRepository implements PanacheRepositoryBase<StudyEntity, Strin
         return Page.query(this, scope.readableClause(), scope.readableParameters(), pageToken, pageSize, study -> study.id);
     }
 
-    public void addCell(String studyId, int position, String jobId, PlannedJob job, boolean reused) {
-        getEntityManager().createNativeQuery("""
+    /** A grid cell to record: its position in the plan, the planned job and the queued job serving it. */
+    public record NewCell(int position, String jobId, PlannedJob job, boolean reused) {}
+
+    /** Records the cells in JDBC batches; cells already recorded (a repeated creation) are left as they are. */
+    public void addCells(String studyId, List<NewCell> cells) {
+        JdbcBatches.execute(getEntityManager(), """
                 INSERT INTO study_job (study_id, position, job_id, type, model, method, source, set_index, reused)
-                VALUES (:study, :position, :job, :type, :model, :method, :source, :set, :reused)
-                ON CONFLICT (study_id, position) DO NOTHING""")
-                .setParameter("study", studyId).setParameter("position", position).setParameter("job", jobId)
-                .setParameter("type", job.type().name().substring("JOB_TYPE_".length())).setParameter("model", job.model())
-                .setParameter("method", job.method()).setParameter("source", job.source()).setParameter("set", job.setIndex())
-                .setParameter("reused", reused).executeUpdate();
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (study_id, position) DO NOTHING""", cells, (insert, cell) -> {
+                    PlannedJob job = cell.job();
+                    insert.setString(1, studyId);
+                    insert.setInt(2, cell.position());
+                    insert.setString(3, cell.jobId());
+                    insert.setString(4, job.type().name().substring("JOB_TYPE_".length()));
+                    insert.setString(5, job.model());
+                    insert.setString(6, job.method());
+                    insert.setString(7, job.source());
+                    insert.setInt(8, job.setIndex());
+                    insert.setBoolean(9, cell.reused());
+                });
+    }
+
+    /** How many cells of the study are recorded. */
+    public int cellCount(String studyId) {
+        return ((Number) getEntityManager().createNativeQuery("SELECT count(*) FROM study_job WHERE study_id = :study")
+                .setParameter("study", studyId).getSingleResult()).intValue();
     }
 
     public List<Cell> cells(String studyId) {
@@ -55,6 +73,18 @@ public class StudyRepository implements PanacheRepositoryBase<StudyEntity, Strin
         return rows.stream().map(r -> new Cell(((Number) r[0]).intValue(), (String) r[1], (String) r[2], (String) r[3],
                 (String) r[4], (String) r[5], ((Number) r[6]).intValue(), (Boolean) r[7], (String) r[8], (String) r[9],
                 (String) r[10], (String) r[11])).toList();
+    }
+
+    /** For each job of the study's cells, the request ids (or ids) of the jobs it depends on, in dependency-id order. */
+    public Map<String, List<String>> dependencyRequestIds(String studyId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = getEntityManager().createNativeQuery("""
+                SELECT d.job_id, COALESCE(j.request_id, j.id) FROM job_dependency d JOIN job j ON j.id = d.depends_on
+                WHERE d.job_id IN (SELECT job_id FROM study_job WHERE study_id = :study)
+                ORDER BY d.job_id, d.depends_on""").setParameter("study", studyId).getResultList();
+        Map<String, List<String>> byJob = new java.util.HashMap<>();
+        rows.forEach(r -> byJob.computeIfAbsent((String) r[0], job -> new java.util.ArrayList<>()).add((String) r[1]));
+        return byJob;
     }
 
     /** Distinct jobs of the study by state (a job serving several cells counts once). */

@@ -21,19 +21,17 @@ import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import jakarta.enterprise.event.Observes;
-import io.quarkus.runtime.StartupEvent;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Creates studies (validate, expand, queue), reads their progress and cancels them. Creation is
- * idempotent by request id and re-entrant: asking again for a study whose jobs were only partly
- * queued (the registry stopped midway) queues the rest, and finished jobs are never redone.
+ * Creates studies (validate, expand, queue), reads their progress and cancels them. Creation is one
+ * transaction (the study, its jobs and its cells commit together) and idempotent by request id; work
+ * another study already queued is reused, and finished jobs are never redone.
  */
 @ApplicationScoped
 public class StudyService {
@@ -42,7 +40,6 @@ public class StudyService {
     public static final String FINISHED = "FINISHED";
     public static final String CANCELLED = "CANCELLED";
     private static final int MAX_RETRIES = 20;
-    private static final Logger LOG = Logger.getLogger(StudyService.class);
 
     /** A study and, for a dry run, the plan that was not queued. */
     public record Created(StudyEntity study, List<PlannedJob> plan, Map<String, JobEntity> existing) {}
@@ -81,7 +78,13 @@ public class StudyService {
             if (earlier.isPresent()) {
                 StudyEntity study = earlier.get();
                 StudySpec spec = Json.toMessage(study.spec, StudySpec.newBuilder()).build();
-                queueJobs(scope, study, StudyGrid.expand(spec, modelNames(scope, spec)), traceParent);
+                List<PlannedJob> plan = StudyGrid.expand(spec, modelNames(scope, spec));
+                // Creation is one transaction; a study queued only in part was left by an older registry.
+                QuarkusTransaction.requiringNew().run(() -> {
+                    if (studies.cellCount(study.id) < plan.size()) {
+                        queueJobs(scope, study, plan, traceParent);
+                    }
+                });
                 return new Created(study, List.of(), Map.of());
             }
         }
@@ -95,65 +98,32 @@ public class StudyService {
                     + " queue (calibra.studies.max-jobs = " + maxJobs + "); split it into several studies");
         }
         if (request.getDryRun()) {
-            Map<String, JobEntity> existing = new HashMap<>();
-            QuarkusTransaction.requiringNew().run(() -> plan.forEach(job ->
-                    jobs.findByRequestId(teamId, job.requestId()).ifPresent(found -> existing.put(job.requestId(), found))));
+            Map<String, JobEntity> existing = QuarkusTransaction.requiringNew().call(() ->
+                    jobs.findByRequestIds(teamId, plan.stream().map(PlannedJob::requestId).toList()));
             StudyEntity draft = newStudy(teamId, resolved.spec(), request.getSpecYaml(), "");
             draft.id = "";
             return new Created(draft, plan, existing);
         }
-        // refused whole, before any job is queued, rather than left half-submitted at the team's limit
-        QuarkusTransaction.requiringNew().run(() -> queue.requireRoomFor(teamId, plan.size()));
-        StudyEntity study;
         try {
-            study = QuarkusTransaction.requiringNew().call(() -> {
+            // The study, its jobs and its cells commit together: a refusal (the team's max_pending_jobs) or a
+            // stop midway leaves nothing half-queued.
+            StudyEntity study = QuarkusTransaction.requiringNew().call(() -> {
                 StudyEntity row = newStudy(teamId, resolved.spec(), request.getSpecYaml(), requestId);
                 studies.persist(row);
+                studies.flush();
+                queueJobs(scope, row, plan, traceParent);
                 return row;
             });
+            return new Created(study, List.of(), Map.of());
         } catch (RuntimeException raced) {
             // Another CreateStudy with this request id won; its study is the answer.
-            study = requestId.isEmpty() ? null
+            StudyEntity winner = requestId.isEmpty() ? null
                     : QuarkusTransaction.requiringNew().call(() -> studies.findByRequestId(teamId, requestId)).orElse(null);
-            if (study == null) {
+            if (winner == null) {
                 throw raced;
             }
+            return new Created(winner, List.of(), Map.of());
         }
-        queueJobs(scope, study, plan, traceParent);
-        return new Created(study, List.of(), Map.of());
-    }
-
-    /**
-     * Queues what a study created without request_id could not (the registry stopped while it queued the
-     * grid): every RUNNING study with fewer cells than its plan gets the rest, as a repeated CreateStudy would.
-     * Runs at start, before anyone could ask again.
-     */
-    void resumeHalfSubmitted(@Observes StartupEvent start) {
-        List<StudyEntity> running = QuarkusTransaction.requiringNew().call(() -> studies.list("state", RUNNING));
-        for (StudyEntity study : running) {
-            try {
-                TeamScope scope = QuarkusTransaction.requiringNew().call(() -> scopeOf(study.teamId));
-                StudySpec spec = Json.toMessage(study.spec, StudySpec.newBuilder()).build();
-                List<PlannedJob> plan = QuarkusTransaction.requiringNew().call(() -> StudyGrid.expand(spec, modelNames(scope, spec)));
-                int cells = QuarkusTransaction.requiringNew().call(() -> studies.cells(study.id).size());
-                if (cells < plan.size()) {
-                    LOG.infof("study %s has %d of %d jobs queued; queueing the rest", study.id, cells, plan.size());
-                    queueJobs(scope, study, plan, "");
-                }
-            } catch (RuntimeException e) {
-                LOG.warnf("study %s could not be resumed at start: %s", study.id, e.getMessage());
-            }
-        }
-    }
-
-    /** A team's scope as its keys see it: its own records and those of teams granting it read. */
-    private TeamScope scopeOf(String teamId) {
-        @SuppressWarnings("unchecked")
-        List<String> granting = studies.getEntityManager().createNativeQuery(
-                "SELECT owner_team_id FROM read_grant WHERE reader_team_id = :team").setParameter("team", teamId).getResultList();
-        java.util.Set<String> readable = new java.util.HashSet<>(granting);
-        readable.add(teamId);
-        return new TeamScope(teamId, readable);
     }
 
     private StudyEntity newStudy(String teamId, StudySpec spec, String yaml, String requestId) {
@@ -169,29 +139,47 @@ public class StudyService {
         return study;
     }
 
-    /** Submits every cell's job (idempotent by its request id) and records the cell; safe to repeat. */
+    /**
+     * Queues every cell's job in the caller's transaction, as one batch: the work already in the queue
+     * (by request id) is reused, the rest submitted, and the cells recorded; safe to repeat.
+     */
     private void queueJobs(TeamScope scope, StudyEntity study, List<PlannedJob> plan, String traceParent) {
         String teamId = scope.teamId();
+        JobQueue.Batch batch = queue.batch(scope, traceParent);
+        Map<String, JobEntity> queued = jobs.findByRequestIds(teamId, plan.stream().map(PlannedJob::requestId).toList());
         Map<String, String> jobIds = new HashMap<>();
+        Map<String, Boolean> reusedJobs = new HashMap<>();
+        List<StudyRepository.NewCell> cells = new ArrayList<>(plan.size());
         for (int position = 0; position < plan.size(); position++) {
             PlannedJob job = plan.get(position);
             String jobId = jobIds.get(job.requestId());
-            boolean reused = false;
             if (jobId == null) {
-                String requestId = freshRequestId(teamId, study.id, job.requestId());
-                Optional<JobEntity> before = QuarkusTransaction.requiringNew().call(() -> jobs.findByRequestId(teamId, requestId));
-                reused = before.isPresent() && !study.id.equals(before.get().studyId);
-                JobEntity submitted = queue.submit(scope, SubmitJobRequest.newBuilder()
-                        .setSpec(job.spec()).setRequestId(requestId).setStudyId(study.id)
-                        .addAllDependsOn(job.dependsOn().stream().map(jobIds::get).toList()).build(), traceParent);
-                jobId = submitted.id;
+                String requestId = job.requestId();
+                JobEntity existing = queued.get(requestId);
+                if (existing != null && failedElsewhere(existing, study.id)) {
+                    requestId = freshRequestId(teamId, study.id, requestId);
+                    existing = jobs.findByRequestId(teamId, requestId).orElse(null);
+                }
+                if (existing != null) {
+                    jobId = existing.id;
+                    reusedJobs.put(jobId, !study.id.equals(existing.studyId));
+                } else {
+                    jobId = batch.add(SubmitJobRequest.newBuilder().setSpec(job.spec()).setRequestId(requestId)
+                            .setStudyId(study.id).addAllDependsOn(job.dependsOn().stream().map(jobIds::get).toList()).build()).id;
+                    reusedJobs.put(jobId, false);
+                }
                 jobIds.put(job.requestId(), jobId);
             }
-            String cellJobId = jobId;
-            boolean cellReused = reused;
-            int cellPosition = position;
-            QuarkusTransaction.requiringNew().run(() -> studies.addCell(study.id, cellPosition, cellJobId, job, cellReused));
+            cells.add(new StudyRepository.NewCell(position, jobId, job, reusedJobs.get(jobId)));
         }
+        batch.finish();
+        studies.addCells(study.id, cells);
+    }
+
+    /** Another study's attempt at this work ended FAILED or CANCELLED: this study tries again. */
+    private static boolean failedElsewhere(JobEntity job, String studyId) {
+        return !studyId.equals(job.studyId)
+                && (job.state == JobLifecycle.State.FAILED || job.state == JobLifecycle.State.CANCELLED);
     }
 
     /**
@@ -200,18 +188,15 @@ public class StudyService {
      * while this study's own failures stay reported as they are.
      */
     private String freshRequestId(String teamId, String studyId, String requestId) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            String candidate = requestId;
-            for (int retry = 1; retry <= MAX_RETRIES; retry++) {
-                Optional<JobEntity> found = jobs.findByRequestId(teamId, candidate);
-                if (found.isEmpty() || studyId.equals(found.get().studyId)
-                        || !(found.get().state == JobLifecycle.State.FAILED || found.get().state == JobLifecycle.State.CANCELLED)) {
-                    return candidate;
-                }
-                candidate = requestId + "~" + retry;
+        String candidate = requestId;
+        for (int retry = 1; retry <= MAX_RETRIES; retry++) {
+            Optional<JobEntity> found = jobs.findByRequestId(teamId, candidate);
+            if (found.isEmpty() || !failedElsewhere(found.get(), studyId)) {
+                return candidate;
             }
-            return candidate;
-        });
+            candidate = requestId + "~" + retry;
+        }
+        return candidate;
     }
 
     private Map<String, String> modelNames(TeamScope scope, StudySpec spec) {
@@ -259,9 +244,9 @@ public class StudyService {
         return QuarkusTransaction.requiringNew().call(() -> studies.cells(studyId));
     }
 
-    public List<String> dependencyRequestIds(String jobId) {
-        return QuarkusTransaction.requiringNew().call(() -> jobs.dependenciesOf(jobId).stream()
-                .map(dependency -> Optional.ofNullable(jobs.findById(dependency).requestId).orElse(dependency)).toList());
+    /** For each job of the study's cells, the request ids (or ids) of the jobs it depends on. */
+    public Map<String, List<String>> dependencyRequestIds(String studyId) {
+        return QuarkusTransaction.requiringNew().call(() -> studies.dependencyRequestIds(studyId));
     }
 
     public Page<StudyEntity> list(TeamScope scope, String pageToken, int pageSize) {

@@ -71,7 +71,6 @@ class StudiesGrpcServiceTest {
     @GrpcClient("registry") JobsGrpc.JobsBlockingStub jobs;
     @GrpcClient("registry") RegistryGrpc.RegistryBlockingStub registry;
     @Inject EntityManager entityManager;
-    @Inject StudyService studyService;
     @ConfigProperty(name = "calibra.auth.admin-key") String adminKey;
 
     @TempDir Path temp;
@@ -177,8 +176,33 @@ class StudiesGrpcServiceTest {
     }
 
     @Test
-    void aStudyLeftHalfQueued_withoutRequestId_isCompletedAtTheNextStart() {
-        Study study = studies.createStudy(CreateStudyRequest.newBuilder().setSpecYaml(yaml(1, "")).build());
+    void createStudy_sameRequestIdFromManyCallersAtOnce_makesOneStudyAndOneSetOfJobs() throws Exception {
+        String yaml = yaml(3, "- {method: wanda, sparsity: 0.5}");
+        String requestId = UUID.randomUUID().toString();
+        long before = jobCount();
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<Study>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                answers.add(callers.submit(() -> create(yaml, requestId)));
+            }
+            Set<String> ids = new HashSet<>();
+            for (java.util.concurrent.Future<Study> answer : answers) {
+                ids.add(answer.get().getId());
+            }
+            assertEquals(1, ids.size(), "every caller is answered with the one study");
+            Study study = answers.get(0).get();
+            assertEquals(study.getJobsTotal(), jobCount() - before, "its jobs were queued once");
+            assertEquals(1 + 3 * (1 + 2 + 2), study.getJobsTotal());
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStudyLeftHalfQueuedByAnOlderRegistry_isCompletedWhenItsRequestIdIsAskedAgain() {
+        String requestId = UUID.randomUUID().toString();
+        Study study = create(yaml(1, ""), requestId);
         int total = study.getJobsTotal();
         StudyJob last = study.getJobs(total - 1);
         // As if the registry had stopped before queueing the last cell: its cell and its job are missing.
@@ -189,18 +213,18 @@ class StudiesGrpcServiceTest {
                     .executeUpdate();
             entityManager.createNativeQuery("DELETE FROM job WHERE id = :j").setParameter("j", last.getJobId()).executeUpdate();
         });
-        assertEquals(total - 1, studies.getStudy(dev.calibra.proto.v1.GetStudyRequest.newBuilder().setId(study.getId()).build())
-                .getJobsList().size());
+        assertEquals(total - 1, studies.getStudy(GetStudyRequest.newBuilder().setId(study.getId()).build()).getJobsList().size());
 
-        studyService.resumeHalfSubmitted(null);
+        Study resumed = create(yaml(1, ""), requestId);
 
-        Study resumed = studies.getStudy(dev.calibra.proto.v1.GetStudyRequest.newBuilder().setId(study.getId()).build());
+        assertEquals(study.getId(), resumed.getId());
         assertEquals(total, resumed.getJobsList().size(), "every cell queued");
         StudyJob requeued = resumed.getJobs(total - 1);
         assertEquals(last.getRequestId(), requeued.getRequestId());
         assertEquals(study.getJobs(0).getJobId(), resumed.getJobs(0).getJobId(), "queued cells keep their jobs");
         Job job = jobs.getJob(dev.calibra.proto.v1.GetJobRequest.newBuilder().setId(requeued.getJobId()).build());
         assertEquals(study.getId(), job.getStudyId());
+        assertEquals(List.of(resumed.getJobs(total - 2).getJobId()), job.getDependsOnList());
     }
 
     @Test
@@ -280,6 +304,119 @@ class StudiesGrpcServiceTest {
         assertTrue(report.getFindings(0).contains("gptq-4bit was the most sensitive method"), report.getFindings(0));
     }
 
+    /**
+     * The paper's grid in small (models x methods x sources x sets, a data-free baseline, the dense model, 11
+     * evaluations each), driven to the end by this test as a dry-run worker recording seeded scores; every
+     * report group and baseline must equal what SQL computes from the score rows directly.
+     */
+    @Test
+    void getStudyReport_ofAPaperShapedGrid_equalsTheStatisticsSqlComputesFromTheScores() throws IOException {
+        String second = registry.registerModel(RegisterModelRequest.newBuilder().setName("stories260K-twin")
+                .setArtifactUri(Assets.stories260K().toString()).setArchitecture("LlamaForCausalLM")
+                .setParameterCount(260_000).setDtype("float32").build()).getName();
+        int seed = Math.abs(UUID.randomUUID().hashCode());
+        String yaml = """
+                name: paper-shaped
+                models: [%s, %s]
+                include_dense: true
+                methods:
+                  - {method: gptq, bits: 4, group_size: 128, sym: true}
+                  - {method: wanda, sparsity: 0.5}
+                  - {method: rtn, bits: 4}
+                sources:
+                  - {label: drama, strategy: random_window, corpus: %s, n_samples: 4, seq_len: 32, sets: 3, seed: %d}
+                  - {label: verse, strategy: random_window, corpus: %s, n_samples: 8, seq_len: 16, sets: 3, seed: %d}
+                evaluation:
+                  tasks: [%s]
+                  perplexity:
+                    - {name: drama-ppl, corpus: %s, seq_len: 32}
+                """.formatted(model, second, corpus, seed, corpus, seed, String.join(", ", StudySpecValidator.TASKS), corpus);
+        Study study = create(yaml, UUID.randomUUID().toString());
+        // per model: dense eval, rtn compress + eval, 2 sources x 3 sets x (calibrate + 2 x (compress + eval))
+        assertEquals(2 * (1 + 2 + 6 * 5), study.getJobsTotal());
+        Map<String, StudyJob> cells = new HashMap<>();
+        study.getJobsList().forEach(job -> cells.put(job.getJobId(), job));
+        java.util.Random values = new java.util.Random(seed);
+        for (int done = 0; done < study.getJobsTotal(); done++) {
+            Job job = jobs.claimJob(ClaimJobRequest.newBuilder().setWorkerId("test-worker").addTypes(JobType.JOB_TYPE_CALIBRATE)
+                    .addTypes(JobType.JOB_TYPE_COMPRESS).addTypes(JobType.JOB_TYPE_EVALUATE).build()).getJob();
+            assertFalse(job.getId().isEmpty(), "a runnable job remains while the study is unfinished");
+            String result = switch (job.getType()) {
+                case JOB_TYPE_CALIBRATE -> calibrate(job, cells.get(job.getId()).getSetIndex(), new HashMap<>());
+                case JOB_TYPE_COMPRESS -> compress(job, cells.get(job.getId()).getSetIndex());
+                case JOB_TYPE_EVALUATE -> evaluateEverything(job, values);
+                default -> throw new IllegalArgumentException("unexpected job type " + job.getType());
+            };
+            jobs.completeJob(CompleteJobRequest.newBuilder().setAttempt(job.getAttempts()).setJobId(job.getId())
+                    .setWorkerId("test-worker").addResultIds(result).build());
+        }
+        StudyReport report = studies.getStudyReport(GetStudyReportRequest.newBuilder().setId(study.getId()).build());
+
+        // per model, method and source: 10 tasks, the perplexity and the task average
+        assertEquals(2 * 2 * 2 * 12, report.getGroupsCount());
+        Map<List<String>, Object[]> expected = sqlGroups(study.getId());
+        assertEquals(expected.keySet(), report.getGroupsList().stream()
+                .map(g -> List.of(g.getModel(), g.getMethod(), g.getSource(), g.getTask(), g.getMetric()))
+                .collect(Collectors.toSet()));
+        for (ReportGroup group : report.getGroupsList()) {
+            Object[] sql = expected.get(List.of(group.getModel(), group.getMethod(), group.getSource(), group.getTask(), group.getMetric()));
+            String name = group.getModel() + "/" + group.getMethod() + "/" + group.getSource() + "/" + group.getTask();
+            assertEquals(((Number) sql[0]).intValue(), group.getValuesCount(), name);
+            assertEquals(((Number) sql[1]).doubleValue(), group.getMean(), 1e-12, name);
+            assertEquals(((Number) sql[2]).doubleValue(), group.getStd(), 1e-12, name);
+            assertEquals(((Number) sql[3]).doubleValue(), group.getMin(), 1e-12, name);
+            assertEquals(((Number) sql[4]).doubleValue(), group.getMax(), 1e-12, name);
+            assertEquals(((Number) sql[4]).doubleValue() - ((Number) sql[3]).doubleValue(), group.getRange(), 1e-12, name);
+        }
+        // dense and rtn per model: 11 evaluations and the task average
+        long baselineScores = QuarkusTransaction.requiringNew().call(() -> ((Number) entityManager.createNativeQuery("""
+                SELECT count(*) FROM study_job s JOIN score sc ON sc.producing_job_id = s.job_id
+                WHERE s.study_id = :study AND s.type = 'EVALUATE' AND s.source = ''""")
+                .setParameter("study", study.getId()).getSingleResult()).longValue());
+        assertEquals(2 * 2 * 11, baselineScores);
+        assertEquals(baselineScores + 2 * 2, report.getBaselinesCount());
+    }
+
+    /** Per (model, method, source, task, metric): n, mean, sample std, min, max, straight from the score rows. */
+    private Map<List<String>, Object[]> sqlGroups(String studyId) {
+        String cells = """
+                SELECT s.model, s.method, s.source, s.set_index, sc.task, sc.metric, sc.value
+                FROM study_job s JOIN score sc ON sc.producing_job_id = s.job_id
+                WHERE s.study_id = :study AND s.type = 'EVALUATE' AND s.source <> ''""";
+        String sql = """
+                SELECT model, method, source, task, metric, count(*), avg(value), coalesce(stddev_samp(value), 0), min(value), max(value)
+                FROM (%s
+                      UNION ALL
+                      SELECT model, method, source, set_index, 'task_average', 'acc', avg(value)
+                      FROM (%s) c WHERE metric = 'acc' GROUP BY model, method, source, set_index HAVING count(*) >= 2) g
+                GROUP BY model, method, source, task, metric""".formatted(cells, cells);
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() ->
+                entityManager.createNativeQuery(sql).setParameter("study", studyId).getResultList());
+        Map<List<String>, Object[]> groups = new HashMap<>();
+        rows.forEach(r -> groups.put(List.of((String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4]),
+                java.util.Arrays.copyOfRange(r, 5, 10)));
+        return groups;
+    }
+
+    /** The evaluation a dry-run worker would record: every task's accuracy and the perplexity, seeded values. */
+    private String evaluateEverything(Job job, java.util.Random values) {
+        String modelId = job.getSpec().getEvaluate().getModelId();
+        RecordScoresRequest.Builder scores = RecordScoresRequest.newBuilder().setProducingWorkerId("test-worker")
+                .setProducingAttempt(job.getAttempts());
+        for (String task : job.getSpec().getEvaluate().getTasksList()) {
+            scores.addScores(Score.newBuilder().setModelId(modelId).setTask(task).setMetric("acc")
+                    .setValue(0.25 + 0.5 * values.nextDouble()).setStderr(0.01 + 0.02 * values.nextDouble()).setN(100)
+                    .setProducingJobId(job.getId()));
+        }
+        job.getSpec().getEvaluate().getPerplexityList().forEach(text -> scores.addScores(Score.newBuilder().setModelId(modelId)
+                .setTask(text.getName()).setMetric("word_perplexity").setValue(10 + 40 * values.nextDouble()).setN(1000)
+                .setProducingJobId(job.getId())));
+        assertEquals(11, scores.getScoresCount());
+        registry.recordScores(scores.build());
+        return job.getId();
+    }
+
     private static ReportGroup group(StudyReport report, String task) {
         return report.getGroupsList().stream().filter(g -> g.getTask().equals(task) && g.getMetric().equals("acc"))
                 .findFirst().orElseThrow(() -> new AssertionError("no group for " + task + " in " + report.getGroupsList()));
@@ -299,7 +436,8 @@ class StudiesGrpcServiceTest {
 
     private String compress(Job job, int set) throws IOException {
         String calibrationSetId = job.getSpec().getCompress().getCalibrationSetId();
-        assertFalse(calibrationSetId.isEmpty(), "the queue fills the calibration set from the CALIBRATE dependency");
+        assertEquals(job.getDependsOnCount() > 0, !calibrationSetId.isEmpty(),
+                "the queue fills the calibration set from the CALIBRATE dependency (data-free methods have none)");
         Path folder = Files.createDirectories(temp.resolve("model-" + job.getId()));
         Files.copy(Assets.stories260K().resolve("config.json"), folder.resolve("config.json"));
         Files.writeString(folder.resolve("model.safetensors"), "weights of " + job.getId());
