@@ -14,7 +14,9 @@ import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Records evaluation results (all of a request or none) and answers queries over them. */
 @ApplicationScoped
@@ -55,13 +57,19 @@ public class ScoreService {
             claims.requireCurrent(scope, jobId, request.getProducingWorkerId(), request.getProducingAttempt());
         }
         List<ScoreEntity> recorded = new ArrayList<>();
+        // An evaluation records a dozen scores of one model: look it up once.
+        Map<String, String> resolved = new HashMap<>();
         for (int i = 0; i < requested.size(); i++) {
             Score score = requested.get(i);
             String field = "scores[" + i + "]";
             String modelId = Checks.required(score.getModelId(), field + ".model_id");
             // A team may score any model it can read; the score is the team's.
-            String resolvedModel = models.findVisible(scope, modelId)
-                    .orElseThrow(() -> CalibraException.notFound(field + ".model_id " + modelId + " is not a registered model")).id;
+            String resolvedModel = resolved.get(modelId);
+            if (resolvedModel == null) {
+                resolvedModel = models.findVisible(scope, modelId)
+                        .orElseThrow(() -> CalibraException.notFound(field + ".model_id " + modelId + " is not a registered model")).id;
+                resolved.put(modelId, resolvedModel);
+            }
             if (!Double.isFinite(score.getValue())) {
                 throw CalibraException.invalidArgument(field + ".value must be a finite number, got " + score.getValue());
             }

@@ -71,10 +71,19 @@ public record TeamScope(String teamId, Set<String> readableTeamIds) {
      */
     public <E> Optional<E> lookup(EntityManager entityManager, String table, Class<E> type, String idOrName,
             Function<E, String> idOf, Function<E, String> teamOf) {
-        Query query = entityManager.createNativeQuery("SELECT * FROM " + table + " WHERE " + readableIn("team_id")
-                + " AND (id = :key OR (team_id = :own AND name = :key)"
-                + " OR (name = :qualifiedName AND team_id IN (SELECT t.id FROM team t WHERE t.name = :qualifiedTeam)))", type);
-        lookupParameters(idOrName).map().forEach(query::setParameter);
+        // One index lookup per branch: an OR over the branches made PostgreSQL scan every record of the
+        // readable teams (by team_id) and filter, which grew with the team's models.
+        int slash = idOrName.indexOf('/');
+        String sql = "SELECT * FROM " + table + " WHERE id = :key AND " + readableIn("team_id")
+                + " UNION ALL SELECT * FROM " + table + " WHERE team_id = :own AND name = :key";
+        Parameters parameters = readableParameters().and("key", idOrName).and("own", teamId);
+        if (slash > 0) {
+            sql += " UNION ALL SELECT r.* FROM " + table + " r JOIN team t ON t.id = r.team_id"
+                    + " WHERE t.name = :qualifiedTeam AND r.name = :qualifiedName AND " + readableIn("r.team_id");
+            parameters.and("qualifiedTeam", idOrName.substring(0, slash)).and("qualifiedName", idOrName.substring(slash + 1));
+        }
+        Query query = entityManager.createNativeQuery(sql, type);
+        parameters.map().forEach(query::setParameter);
         @SuppressWarnings("unchecked")
         List<E> matches = query.getResultList();
         E best = null;
@@ -88,15 +97,6 @@ public record TeamScope(String teamId, Set<String> readableTeamIds) {
             }
         }
         return Optional.ofNullable(best);
-    }
-
-    private Parameters lookupParameters(String idOrName) {
-        int slash = idOrName.indexOf('/');
-        // No team has an empty name: an unqualified key matches no qualified branch.
-        String team = slash > 0 ? idOrName.substring(0, slash) : "";
-        String name = slash > 0 ? idOrName.substring(slash + 1) : "";
-        return readableParameters().and("key", idOrName).and("own", teamId)
-                .and("qualifiedTeam", team).and("qualifiedName", name);
     }
 
     /**
