@@ -113,7 +113,7 @@ public final class Stack {
         // The local stack is one user's machine: their models and corpora may be anywhere, so it asks for any
         // path; CALIBRA_ALLOWED_ROOTS given to the launcher narrows that (the services deny by default).
         env.put("CALIBRA_ALLOWED_ROOTS", AllowedRoots.ANY);
-        if ("evaluation".equals(service.name())) {
+        if (!"registry".equals(service.name())) {
             // Three workers share this machine's cores: libtorch's default of one thread per core in each of them
             // oversubscribes it (on 2 cores, one thread ran the demo's evaluations several times faster).
             env.put("CALIBRA_TORCH_THREADS", Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / 3)));
