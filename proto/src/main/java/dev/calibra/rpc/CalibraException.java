@@ -66,6 +66,11 @@ public class CalibraException extends RuntimeException {
         return new CalibraException(Kind.FAILED_PRECONDITION, message);
     }
 
+    /** What was read differs from its record (a model folder or a set changed after registration): fails for good. */
+    public static CalibraException dataLoss(String message) {
+        return new CalibraException(Kind.DATA_LOSS, message);
+    }
+
     public static CalibraException unimplemented(String what) {
         return new CalibraException(Kind.UNIMPLEMENTED, what + " is not available in this Calibra version yet");
     }

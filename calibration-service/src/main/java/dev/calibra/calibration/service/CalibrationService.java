@@ -54,9 +54,6 @@ public final class CalibrationService {
     private final SetSampler sampler;
     /** CALIBRA_ALLOWED_ROOTS: a shared deployment limits which server paths callers may name. */
     private final AllowedRoots allowedRoots = AllowedRoots.fromEnvironment();
-    /** What was read differs from its record: fails the run for good. */
-    private static final java.util.function.Function<String, CalibraException> CHANGED =
-            message -> new CalibraException(CalibraException.Kind.DATA_LOSS, message);
     /** 64M tokens: 256 MB of ids, over 100x the paper's largest set (128 x 2048 = 262,144). */
     static final long MAX_SET_TOKENS = 64L << 20;
 
@@ -110,7 +107,7 @@ public final class CalibrationService {
             throw CalibraException.invalidArgument("spec.model_id is required (the model supplies the tokenizer)");
         }
         Model model = registry.getModel(GetModelRequest.newBuilder().setId(given.getModelId()).build());
-        VerifiedContent.require(pathOf(model.getArtifactUri()), model.getSha256(), "model " + model.getId(), CHANGED);
+        VerifiedContent.require(pathOf(model.getArtifactUri()), model.getSha256(), "model " + model.getId(), CalibraException::dataLoss);
         try (ModelSession session = ModelSession.open(model.getArtifactUri())) {
             if (given.getSeqLen() > session.contextTokens()) {
                 throw CalibraException.invalidArgument("spec.seq_len " + given.getSeqLen() + " is above model " + model.getName()
@@ -217,7 +214,7 @@ public final class CalibrationService {
         CalibrationSet set = registry.getCalibrationSet(GetCalibrationSetRequest.newBuilder().setId(request.getId()).build());
         Model model = registry.getModel(GetModelRequest.newBuilder().setId(set.getSpec().getModelId()).build());
         Path safetensors = VerifiedContent.require(pathOf(set.getArtifactUri()), set.getArtifactSha256(),
-                "calibration set " + set.getId(), CHANGED);
+                "calibration set " + set.getId(), CalibraException::dataLoss);
         int[][] rows = CalibrationArtifacts.readRows(safetensors);
         JsonNode samples = CalibrationArtifacts.readSidecar(safetensors).path("samples");
         int limit = request.getMaxSamples() > 0 ? Math.min(request.getMaxSamples(), rows.length) : rows.length;

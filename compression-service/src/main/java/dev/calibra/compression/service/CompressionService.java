@@ -76,9 +76,6 @@ public class CompressionService {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(CompressionService.class.getName());
-    /** What was read differs from its record: fails the run for good. */
-    private static final java.util.function.Function<String, CalibraException> CHANGED =
-            message -> new CalibraException(CalibraException.Kind.DATA_LOSS, message);
 
     private final RegistryClients clients;
     private final LocalArtifactStore store;
@@ -146,7 +143,7 @@ public class CompressionService {
         RunPhases phases = new RunPhases();
         long verifyStart = System.nanoTime();
         try (ModelFolder folder = ModelFolder.open(VerifiedContent.require(localPath(base.getArtifactUri()), base.getSha256(),
-                "model " + base.getId(), CHANGED))) {
+                "model " + base.getId(), CalibraException::dataLoss))) {
             phases.addNanos("verify", System.nanoTime() - verifyStart);
             DecoderSpec decoder = folder.config().decoder();
             long calibrationStart = System.nanoTime();
@@ -286,7 +283,7 @@ public class CompressionService {
             }
         }
         return CalibrationSamples.read(VerifiedContent.require(localPath(set.getArtifactUri()), set.getArtifactSha256(),
-                        "calibration set " + set.getId(), CHANGED),
+                        "calibration set " + set.getId(), CalibraException::dataLoss),
                 folder.config().vocabSize());
     }
 

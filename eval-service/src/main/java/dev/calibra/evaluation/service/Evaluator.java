@@ -53,9 +53,6 @@ public final class Evaluator {
 
     private static final Logger LOG = Logger.getLogger(Evaluator.class);
 
-    /** What was read differs from its record: fails the run for good. */
-    private static final java.util.function.Function<String, CalibraException> CHANGED =
-            message -> new CalibraException(CalibraException.Kind.DATA_LOSS, message);
 
     public static final int DEFAULT_BATCH_SIZE = 16;
     public static final int DEFAULT_SEQ_LEN = 256;
@@ -117,7 +114,7 @@ public final class Evaluator {
         List<Score> scores = new ArrayList<>();
         int steps = plan.tasks().size() + plan.texts().size();
         Path modelPath = phases.time("verify", () -> VerifiedContent.require(Path.of(URI.create(model.getArtifactUri())),
-                model.getSha256(), "model " + model.getId(), CHANGED));
+                model.getSha256(), "model " + model.getId(), CalibraException::dataLoss));
         try (ModelFolder folder = phases.time("model_open", () -> ModelFolder.open(modelPath));
                 CausalLm lm = phases.time("model_load", () -> folder.load(device));
                 Tokenizer tokenizer = phases.time("tokenizer_load", folder::openTokenizer)) {
@@ -226,7 +223,7 @@ public final class Evaluator {
         }
         String name = spec.getName().isEmpty() ? corpus.getName() : spec.getName();
         Path source = phases.time("verify", () -> VerifiedContent.require(Path.of(URI.create(corpus.getSourceUri())),
-                corpus.getSha256(), "corpus " + corpus.getId(), CHANGED));
+                corpus.getSha256(), "corpus " + corpus.getId(), CalibraException::dataLoss));
         List<String> documents = phases.time("corpus_read", () -> CorpusDocuments.read(source, corpus.getDocumentRule()));
         return new Text(name, corpus.getId(), documents, convention, seqLen, (int) spec.getMaxTokens());
     }
