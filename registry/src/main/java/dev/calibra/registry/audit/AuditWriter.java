@@ -42,6 +42,8 @@ public class AuditWriter {
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean stopping;
+    /** Set by the writer after its last pass over the queue. */
+    private volatile boolean closed;
 
     public AuditWriter(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -56,7 +58,12 @@ public class AuditWriter {
             throw new IllegalStateException("the registry is stopping");
         }
         CompletableFuture<Void> written = new CompletableFuture<>();
-        queue.add(new Pending(row, written));
+        Pending pending = new Pending(row, written);
+        queue.add(pending);
+        // The writer may have made its last pass between the check above and the add: then nobody writes this row.
+        if (closed && queue.remove(pending)) {
+            throw new IllegalStateException("the registry is stopping");
+        }
         try {
             written.get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -91,6 +98,12 @@ public class AuditWriter {
             queue.drainTo(batch, MAX_BATCH - 1);
             writeAll(batch);
             batch.clear();
+        }
+        // Rows added from here on are taken back by their callers (see write); those added before are written now.
+        closed = true;
+        queue.drainTo(batch);
+        if (!batch.isEmpty()) {
+            writeAll(batch);
         }
     }
 

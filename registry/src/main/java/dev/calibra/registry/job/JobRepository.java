@@ -89,12 +89,16 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
         if (team.isEmpty()) {
             throw CalibraException.notFound("team " + teamId + " does not exist");
         }
-        return new Pending((String) team.get(0)[0], ((Number) team.get(0)[1]).intValue(), countPending(teamId));
+        return new Pending((String) team.get(0)[0], ((Number) team.get(0)[1]).intValue(), count(teamId, JobLifecycle.State.PENDING));
     }
 
-    private long countPending(String teamId) {
+    /**
+     * The team's jobs in a state. The state is a literal, not a parameter: the partial indexes job_pending_team and
+     * job_running_team serve only a query whose plan knows it.
+     */
+    private long count(String teamId, JobLifecycle.State state) {
         Number count = (Number) getEntityManager()
-                .createNativeQuery("SELECT count(*) FROM job WHERE team_id = :team AND state = 'PENDING'")
+                .createNativeQuery("SELECT count(*) FROM job WHERE team_id = :team AND state = '" + state.name() + "'")
                 .setParameter("team", teamId).getSingleResult();
         return count.longValue();
     }
@@ -111,10 +115,7 @@ public class JobRepository implements PanacheRepositoryBase<JobEntity, String> {
         if (limit.isEmpty()) {
             return false;
         }
-        Number running = (Number) getEntityManager()
-                .createNativeQuery("SELECT count(*) FROM job WHERE team_id = :team AND state = 'RUNNING'")
-                .setParameter("team", teamId).getSingleResult();
-        return limit.get(0).intValue() == 0 || running.intValue() < limit.get(0).intValue();
+        return limit.get(0).intValue() == 0 || count(teamId, JobLifecycle.State.RUNNING) < limit.get(0).intValue();
     }
 
     /** Runs one of the transitions the database applies in bulk; the number of jobs it moved. */

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class StoreOwnership {
 
     private final Optional<Path> root;
+    private final java.util.concurrent.ConcurrentHashMap<String, String> teamNames = new java.util.concurrent.ConcurrentHashMap<>();
 
     public StoreOwnership(@ConfigProperty(name = "calibra.artifacts.root") Optional<String> root) {
         this.root = root.filter(value -> !value.isBlank()).map(value -> real(Path.of(value).toAbsolutePath().normalize()));
@@ -67,11 +68,17 @@ public class StoreOwnership {
         return uri;
     }
 
-    private static String teamName(String teamId) {
+    private String teamName(String teamId) {
+        String known = teamNames.get(teamId);
+        if (known != null) {
+            return known;
+        }
         TeamEntity team = TeamEntity.findById(teamId);
         if (team == null) {
             throw CalibraException.notFound("team " + teamId + " does not exist");
         }
+        // a team's name never changes (its folder keeps its owner), so it is read once per process
+        teamNames.put(teamId, team.name);
         return team.name;
     }
 
