@@ -153,9 +153,10 @@ public class JobQueue {
         private final TeamScope scope;
         private final String traceParent;
         private final JobRepository.Pending pending;
+        /** Inputs known to be visible: models, corpora, sets, and jobs (this batch's among them). */
         private final java.util.Set<String> checkedInputs = new java.util.HashSet<>();
-        private final java.util.Set<String> queued = new java.util.HashSet<>();
         private final java.util.List<JobRepository.Dependency> dependencies = new java.util.ArrayList<>();
+        private int added;
 
         private Batch(TeamScope scope, String traceParent, JobRepository.Pending pending) {
             this.scope = scope;
@@ -167,26 +168,24 @@ public class JobQueue {
         /** Queues one job; its dependencies are jobs of this batch or jobs the team can see. */
         public JobEntity add(SubmitJobRequest request) {
             String type = checkedType(request);
-            for (String dependency : new LinkedHashSet<>(request.getDependsOnList())) {
-                if (!queued.contains(dependency) && !checkedInputs.contains("job " + dependency)) {
-                    if (jobs.findVisible(scope, dependency).isEmpty()) {
-                        throw CalibraException.notFound("depends_on " + dependency + " is not a job this team can see");
-                    }
-                    checkedInputs.add("job " + dependency);
+            LinkedHashSet<String> dependsOn = new LinkedHashSet<>(request.getDependsOnList());
+            for (String dependency : dependsOn) {
+                if (checkedInputs.add("job " + dependency) && jobs.findVisible(scope, dependency).isEmpty()) {
+                    throw CalibraException.notFound("depends_on " + dependency + " is not a job this team can see");
                 }
             }
             inputs.requireVisible(scope, request.getSpec(), checkedInputs);
             JobEntity job = newJob(scope.teamId(), type, request, traceParent);
             jobs.persist(job);
-            queued.add(job.id);
-            new LinkedHashSet<>(request.getDependsOnList()).forEach(dependency ->
-                    dependencies.add(new JobRepository.Dependency(job.id, dependency)));
+            checkedInputs.add("job " + job.id);
+            added++;
+            dependsOn.forEach(dependency -> dependencies.add(new JobRepository.Dependency(job.id, dependency)));
             return job;
         }
 
         /** Refuses the whole batch when it would pass the team's max_pending_jobs; otherwise writes it. */
         public void finish() {
-            requireRoom(pending, queued.size());
+            requireRoom(pending, added);
             jobs.flush();
             jobs.addDependencies(dependencies);
         }
@@ -273,15 +272,6 @@ public class JobQueue {
         }
         job.spec = Json.ofMessage(spec.build());
         return job;
-    }
-
-    /**
-     * Refuses (RESOURCE_EXHAUSTED) work that would take the team's waiting jobs past its max_pending_jobs:
-     * one team must not fill the queue every team shares. Locks the team row exclusively, so concurrent
-     * submissions count each other; call inside the inserting transaction.
-     */
-    public void requireRoomFor(String teamId, int more) {
-        requireRoom(jobs.pending(teamId, JobRepository.TeamLock.EXCLUSIVE), more);
     }
 
     /**

@@ -146,57 +146,39 @@ public class StudyService {
     private void queueJobs(TeamScope scope, StudyEntity study, List<PlannedJob> plan, String traceParent) {
         String teamId = scope.teamId();
         JobQueue.Batch batch = queue.batch(scope, traceParent);
-        Map<String, JobEntity> queued = jobs.findByRequestIds(teamId, plan.stream().map(PlannedJob::requestId).toList());
-        Map<String, String> jobIds = new HashMap<>();
-        Map<String, Boolean> reusedJobs = new HashMap<>();
+        Map<String, JobEntity> found = jobs.findByRequestIds(teamId, plan.stream().map(PlannedJob::requestId).toList());
+        // by the work's own request id: the job doing it, and whether another study queued it
+        record Queued(String jobId, boolean reused) {}
+        Map<String, Queued> queued = new HashMap<>();
         List<StudyRepository.NewCell> cells = new ArrayList<>(plan.size());
         for (int position = 0; position < plan.size(); position++) {
             PlannedJob job = plan.get(position);
-            String jobId = jobIds.get(job.requestId());
-            if (jobId == null) {
+            Queued known = queued.get(job.requestId());
+            if (known == null) {
                 String requestId = job.requestId();
-                JobEntity existing = queued.get(requestId);
-                if (existing != null && failedElsewhere(existing, study.id)) {
-                    requestId = freshRequestId(teamId, study.id, requestId);
+                JobEntity existing = found.get(requestId);
+                // Another study's attempt at this work ended FAILED or CANCELLED: this study tries again, under a
+                // numbered retry ("~1", "~2", ...), while that study's failures stay reported as they are.
+                for (int retry = 1; retry <= MAX_RETRIES && existing != null && failedElsewhere(existing, study.id); retry++) {
+                    requestId = job.requestId() + "~" + retry;
                     existing = jobs.findByRequestId(teamId, requestId).orElse(null);
                 }
-                if (existing != null) {
-                    jobId = existing.id;
-                    reusedJobs.put(jobId, !study.id.equals(existing.studyId));
-                } else {
-                    jobId = batch.add(SubmitJobRequest.newBuilder().setSpec(job.spec()).setRequestId(requestId)
-                            .setStudyId(study.id).addAllDependsOn(job.dependsOn().stream().map(jobIds::get).toList()).build()).id;
-                    reusedJobs.put(jobId, false);
-                }
-                jobIds.put(job.requestId(), jobId);
+                known = existing != null ? new Queued(existing.id, !study.id.equals(existing.studyId))
+                        : new Queued(batch.add(SubmitJobRequest.newBuilder().setSpec(job.spec()).setRequestId(requestId)
+                                .setStudyId(study.id).addAllDependsOn(job.dependsOn().stream()
+                                        .map(dependency -> queued.get(dependency).jobId()).toList()).build()).id, false);
+                queued.put(job.requestId(), known);
             }
-            cells.add(new StudyRepository.NewCell(position, jobId, job, reusedJobs.get(jobId)));
+            cells.add(new StudyRepository.NewCell(position, known.jobId(), job, known.reused()));
         }
         batch.finish();
         studies.addCells(study.id, cells);
     }
 
-    /** Another study's attempt at this work ended FAILED or CANCELLED: this study tries again. */
+    /** Another study's attempt at this work ended FAILED or CANCELLED. */
     private static boolean failedElsewhere(JobEntity job, String studyId) {
         return !studyId.equals(job.studyId)
                 && (job.state == JobLifecycle.State.FAILED || job.state == JobLifecycle.State.CANCELLED);
-    }
-
-    /**
-     * The request id to submit under: the work's own, unless another study's attempt at the same work
-     * ended FAILED or CANCELLED; then a numbered retry ("~1", "~2", ...) so a new study tries again
-     * while this study's own failures stay reported as they are.
-     */
-    private String freshRequestId(String teamId, String studyId, String requestId) {
-        String candidate = requestId;
-        for (int retry = 1; retry <= MAX_RETRIES; retry++) {
-            Optional<JobEntity> found = jobs.findByRequestId(teamId, candidate);
-            if (found.isEmpty() || !failedElsewhere(found.get(), studyId)) {
-                return candidate;
-            }
-            candidate = requestId + "~" + retry;
-        }
-        return candidate;
     }
 
     private Map<String, String> modelNames(TeamScope scope, StudySpec spec) {
