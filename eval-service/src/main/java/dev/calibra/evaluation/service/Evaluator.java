@@ -53,7 +53,6 @@ public final class Evaluator {
 
     private static final Logger LOG = Logger.getLogger(Evaluator.class);
 
-
     public static final int DEFAULT_BATCH_SIZE = 16;
     public static final int DEFAULT_SEQ_LEN = 256;
     public static final String CALIBRA_VERSION = "0.1.0";
