@@ -17,6 +17,8 @@ CALLS="${2:-20000}"
 export CALIBRA_STATE_DIR=/tmp/load-stack CALIBRA_PORT_BASE=9650 CALIBRA_WORKER_ENABLED=false
 PG=(-h "${PGHOST:-127.0.0.1}" -p "${PGPORT:-5432}" -U "${PGUSER:-postgres}")
 OUT="$(mktemp -d /tmp/calibra-load.XXXXXX)"
+# shellcheck source=stack-lib.sh
+source "$ROOT/bench/stack-lib.sh"
 
 cleanup() {
   "$ROOT/calibra" stack down > /dev/null 2>&1 || true
@@ -30,20 +32,11 @@ rm -rf "$CALIBRA_STATE_DIR"
 echo "starting the stack in $CALIBRA_STATE_DIR ..." >&2
 "$ROOT/calibra" stack up > "$OUT/stack.txt"
 
-registry_pid="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["services"]["registry"]["pid"])' "$CALIBRA_STATE_DIR/stack.json")"
+registry_pid="$(service_pid registry)"
 if [ "${LOAD_PROFILE:-0}" = 1 ]; then
   jcmd "$registry_pid" JFR.start name=load settings=profile > /dev/null
 fi
-database_pid="$(head -n 1 "$CALIBRA_STATE_DIR/postgres/postmaster.pid")"
-# CPU seconds used so far by the registry, and by PostgreSQL (the postmaster and its backends).
-cpu_seconds() {
-  local pids="$1 $(pgrep -P "$1" | tr '\n' ' ')"
-  local ticks=0
-  for pid in $pids; do
-    ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2> /dev/null || echo 0)))
-  done
-  python3 -c "print($ticks / $(getconf CLK_TCK))"
-}
+database_pid="$(database_pid)"
 registry_cpu_before="$(cpu_seconds "$registry_pid")"
 database_cpu_before="$(cpu_seconds "$database_pid")"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -79,10 +79,11 @@ measure_floors "$OUT/floors-before.json"
 
 # --- the stack ----------------------------------------------------------------------------------------------------
 calibra stack up > /dev/null
-pid_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['services'][sys.argv[2]]['pid'])" "$CALIBRA_STATE_DIR/stack.json" "$1"; }
-COMPRESSION_PID=$(pid_of compression)
-EVALUATION_PID=$(pid_of evaluation)
-CALIBRATION_PID=$(pid_of calibration)
+# shellcheck source=stack-lib.sh
+source "$ROOT/bench/stack-lib.sh"
+COMPRESSION_PID=$(service_pid compression)
+EVALUATION_PID=$(service_pid evaluation)
+CALIBRATION_PID=$(service_pid calibration)
 stop_stack() { if [ "${KEEP_STACK:-}" != 1 ]; then calibra stack down > /dev/null || true; fi; }
 trap stop_stack EXIT
 

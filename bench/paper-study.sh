@@ -11,6 +11,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 export CALIBRA_STATE_DIR=/tmp/paper-stack CALIBRA_PORT_BASE=9660 CALIBRA_WORKER_ENABLED=false
 OUT="$(mktemp -d /tmp/calibra-paper.XXXXXX)"
+# shellcheck source=stack-lib.sh
+source "$ROOT/bench/stack-lib.sh"
 
 cleanup() {
   [ -n "${sampler:-}" ] && kill "$sampler" 2> /dev/null || true
@@ -22,7 +24,7 @@ trap cleanup EXIT
 rm -rf "$CALIBRA_STATE_DIR"
 echo "starting the stack in $CALIBRA_STATE_DIR ..." >&2
 "$ROOT/calibra" stack up > "$OUT/stack.txt"
-registry_pid="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["services"]["registry"]["pid"])' "$CALIBRA_STATE_DIR/stack.json")"
+registry_pid="$(service_pid registry)"
 
 # Heap in use after a full collection, in MiB: what the registry keeps, not what it has yet to collect.
 heap_after_gc() {
@@ -33,16 +35,7 @@ heap_before="$(heap_after_gc)"
 if [ "${PAPER_PROFILE:-0}" = 1 ]; then
   jcmd "$registry_pid" JFR.start name=study settings=profile > /dev/null
 fi
-database_pid="$(head -n 1 "$CALIBRA_STATE_DIR/postgres/postmaster.pid" 2> /dev/null || echo "")"
-# CPU seconds used so far by a process and its children (PostgreSQL: the postmaster and its backends).
-cpu_seconds() {
-  [ -n "$1" ] || { echo 0; return; }
-  local ticks=0
-  for pid in $1 $(pgrep -P "$1" | tr '\n' ' '); do
-    ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2> /dev/null || echo 0)))
-  done
-  python3 -c "print($ticks / $(getconf CLK_TCK))"
-}
+database_pid="$(database_pid)"
 cpu_before="$(cpu_seconds "$registry_pid") $(cpu_seconds "$database_pid")"
 ( while kill -0 "$registry_pid" 2> /dev/null; do
     echo "$(date +%s) $(awk '/VmRSS/ {print $2}' "/proc/$registry_pid/status")" >> "$OUT/rss.txt"

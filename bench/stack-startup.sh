@@ -6,6 +6,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 RUNS="${1:-3}"
 export CALIBRA_STATE_DIR="$(mktemp -d)/state" CALIBRA_PORT_BASE=9600 CALIBRA_SKIP_BUILD=1
+# shellcheck source=stack-lib.sh
+source "$ROOT/bench/stack-lib.sh"
 echo "| run | stack up wall (s) | registry start (s) | calibration (s) | compression (s) | evaluation (s) | registry RSS (MB) | calibration RSS | compression RSS | evaluation RSS |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for run in $(seq 1 "$RUNS"); do
@@ -18,7 +20,7 @@ for run in $(seq 1 "$RUNS"); do
     row="$row | $t"
   done
   for s in registry calibration compression evaluation; do
-    pid=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['services'][sys.argv[2]]['pid'])" "$CALIBRA_STATE_DIR/stack.json" "$s")
+    pid=$(service_pid "$s")
     rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
     row="$row | $((rss / 1024))"
   done
