@@ -15,6 +15,7 @@ import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.SafetensorsWriter;
 import dev.calibra.model.safetensors.TensorSource;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -163,7 +164,8 @@ final class AwqPacking implements Packing {
     }
 
     @Override
-    public void writeConfig(ObjectNode config, List<String> packedModules, List<String> denseModules) {
+    public void writeConfig(ObjectNode config, Path folder, List<String> packedModules, List<String> denseModules,
+            String blocksPrefix) {
         new AwqConfig(spec.settings().groupSize(), denseModules).writeTo(config);
     }
 

@@ -2,6 +2,7 @@ package dev.calibra.compression.output;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.compression.driver.BlockWeights;
 import dev.calibra.compression.driver.LayerResult;
@@ -19,6 +20,9 @@ import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.SafetensorsWriter;
 import dev.calibra.model.safetensors.TensorInfo;
 import dev.calibra.model.safetensors.TensorSource;
+import dev.calibra.model.serving.LoaderVerdict;
+import dev.calibra.model.serving.Servability;
+import dev.calibra.model.serving.ServedForm;
 import dev.calibra.model.spqr.SpqrFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -122,7 +126,9 @@ public final class CompressedModelWriter {
         ObjectNode config = (ObjectNode) JSON.readTree(base.path().resolve(ModelFolder.CONFIG_JSON).toFile());
         config.remove(GptqConfig.KEY);
         if (!packing.packed().isEmpty()) {
-            packing.writeConfig(config, packedNames, denseNames);
+            List<String> skipped = new ArrayList<>(denseNames);
+            skipped.addAll(Servability.denseFusedLayers(decoder.linears(), packing.packed()));
+            packing.writeConfig(config, folder, packedNames, skipped, decoder.names().prefix() + "layers.");
         }
         JSON.writeValue(folder.resolve(ModelFolder.CONFIG_JSON).toFile(), config);
         copyOtherFiles(base.path(), folder);
@@ -132,8 +138,28 @@ public final class CompressedModelWriter {
         if (spec instanceof SpqrSpec) {
             report.put("spqr_compact", SpqrFile.FOLDER + "/" + SpqrFile.FILE);
         }
+        ArrayNode servability = report.putArray("servability");
+        for (LoaderVerdict verdict : Servability.of(servedForm(spec, packing, decoder, checkpoint))) {
+            ObjectNode entry = servability.addObject().put("loader", verdict.loader()).put("servable", verdict.servable());
+            entry.putPOJO("blockers", verdict.blockers());
+            entry.putPOJO("notes", verdict.notes());
+        }
         JSON.writeValue(folder.resolve(REPORT_FILE).toFile(), report);
         return new Written(packedNames, denseNames, packing.dtype());
+    }
+
+    /** The folder as serving stacks see it. */
+    static ServedForm servedForm(MethodSpec spec, Packing packing, DecoderSpec decoder, TensorSource base) {
+        String baseDtype = base.info(decoder.weightName(0, decoder.linears().get(0))).dtype().torchName();
+        if (!packing.packed().isEmpty() && spec instanceof GridQuantization grid) {
+            return new ServedForm(ServedForm.Format.GPTQ, grid.bits(), grid.groupSize(), grid.symmetric(), grid.actOrder(),
+                    baseDtype, decoder.linears(), packing.packed());
+        }
+        if (!packing.packed().isEmpty() && spec instanceof AwqSpec awq) {
+            return new ServedForm(ServedForm.Format.AWQ, awq.settings().bits(), awq.settings().groupSize(), false, false,
+                    baseDtype, decoder.linears(), packing.packed());
+        }
+        return new ServedForm(ServedForm.Format.DENSE, 0, -1, false, false, baseDtype, decoder.linears(), packing.packed());
     }
 
     /** The method's packing: GPTQ for grid quantizers, AWQ GEMM for AWQ, none for dense or pruned output. */
@@ -143,7 +169,7 @@ public final class CompressedModelWriter {
             return Packing.DENSE;
         }
         if (spec instanceof GridQuantization grid) {
-            return new GptqPacking(grid, results, format);
+            return new GptqPacking(spec, grid, results, format);
         }
         if (spec instanceof AwqSpec awq) {
             return new AwqPacking(awq, results, format, decoder, base);

@@ -4,11 +4,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.method.QuantizedLayer;
 import dev.calibra.compression.spec.GridQuantization;
+import dev.calibra.compression.spec.MethodSpec;
+import dev.calibra.model.CalibraVersion;
 import dev.calibra.model.gptq.GptqBitPacking;
 import dev.calibra.model.gptq.GptqConfig;
 import dev.calibra.model.gptq.PackedLinear;
+import dev.calibra.model.gptq.QuantizeConfigJson;
 import dev.calibra.model.safetensors.Dtype;
 import dev.calibra.model.safetensors.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,10 +24,12 @@ import java.util.function.Supplier;
 /** GPTQ v1's packed layout for grid-quantized linears (gptq, rtn): {@code qweight/qzeros/scales/g_idx}. */
 final class GptqPacking implements Packing {
 
+    private final MethodSpec spec;
     private final GridQuantization grid;
     private final Set<String> packed;
 
-    GptqPacking(GridQuantization grid, List<LayerResult> results, StorageFormat format) {
+    GptqPacking(MethodSpec spec, GridQuantization grid, List<LayerResult> results, StorageFormat format) {
+        this.spec = spec;
         this.grid = grid;
         this.packed = packedLinears(results, format);
     }
@@ -104,9 +111,13 @@ final class GptqPacking implements Packing {
     }
 
     @Override
-    public void writeConfig(ObjectNode config, List<String> packedModules, List<String> denseModules) {
-        new GptqConfig(grid.bits(), grid.groupSize(), grid.actOrder(), grid.symmetric(), packedModules, denseModules)
-                .writeTo(config);
+    public void writeConfig(ObjectNode config, Path folder, List<String> packedModules, List<String> denseModules,
+            String blocksPrefix) throws IOException {
+        GptqConfig gptq = GptqConfig.of(grid.bits(), grid.groupSize(), grid.actOrder(), grid.symmetric(), packedModules,
+                blocksPrefix, denseModules);
+        gptq.writeTo(config);
+        new QuantizeConfigJson(gptq, CalibraVersion.quantizer(), spec.name(), grid.dampPercent(), spec.run().trueSequential())
+                .write(folder);
     }
 
     @Override

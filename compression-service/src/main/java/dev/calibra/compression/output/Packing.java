@@ -5,6 +5,7 @@ import dev.calibra.compression.driver.LayerResult;
 import dev.calibra.compression.method.CompressedLayer;
 import dev.calibra.model.safetensors.SafetensorsWriter;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
@@ -37,8 +38,12 @@ interface Packing {
         return null;
     }
 
-    /** Adds the quantization_config (only when something is packed). */
-    default void writeConfig(ObjectNode config, List<String> packedModules, List<String> denseModules) {}
+    /**
+     * Adds the quantization_config (only when something is packed) and the files its loaders read beside it;
+     * {@code blocksPrefix} ("model.layers.") names the blocks for the loaders' module patterns.
+     */
+    default void writeConfig(ObjectNode config, Path folder, List<String> packedModules, List<String> denseModules,
+            String blocksPrefix) throws IOException {}
 
     /** The registry's dtype of the folder. */
     default String dtype() {

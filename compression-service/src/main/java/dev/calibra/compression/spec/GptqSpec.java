@@ -52,6 +52,11 @@ public record GptqSpec(GptqSettings settings, RunSettings run) implements Method
     }
 
     @Override
+    public Double dampPercent() {
+        return settings.dampening();
+    }
+
+    @Override
     public Map<String, String> parameters() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("bits", Integer.toString(settings.bits()));

@@ -12,4 +12,9 @@ public interface GridQuantization {
 
     /** Whether columns were quantized by decreasing Hessian diagonal (GPTQ's desc_act, g_idx). */
     boolean actOrder();
+
+    /** GPTQ's dampening as a fraction of the mean Hessian diagonal; null for a grid made without a Hessian. */
+    default Double dampPercent() {
+        return null;
+    }
 }

@@ -75,7 +75,36 @@ class CompressedFolderRoundTripTest {
         assertEquals(4, q.get("bits").asInt());
         assertEquals("[[\"self_attn.q_proj\",\"self_attn.k_proj\",\"self_attn.v_proj\",\"self_attn.o_proj\"]]",
                 q.get("modules_in_block_to_quantize").toString());
-        assertEquals("[\"mlp.gate_proj\",\"mlp.up_proj\",\"mlp.down_proj\"]", q.get("calibra_dense_modules").toString());
+        // the MLP's linears, left dense, as the negative `dynamic` entries vLLM and GPTQModel read
+        List<String> skipped = new java.util.ArrayList<>();
+        q.get("dynamic").fieldNames().forEachRemaining(skipped::add);
+        assertEquals(List.of("-:model\\.layers\\.\\d+\\.mlp\\.gate_proj$", "-:model\\.layers\\.\\d+\\.mlp\\.up_proj$",
+                "-:model\\.layers\\.\\d+\\.mlp\\.down_proj$", "-:model\\.layers\\.\\d+\\.mlp\\.gate_up_proj$"), skipped);
+        // vLLM fuses gate and up into gate_up_proj and matches that name
+        for (String key : skipped.subList(0, 3)) {
+            java.util.regex.Pattern regex = java.util.regex.Pattern.compile(key.substring(2));
+            assertEquals(0, q.get("dynamic").get(key).size(), key + ": a skip carries no overrides");
+            String module = key.substring(key.lastIndexOf("mlp"), key.length() - 1).replace("\\", "");
+            assertTrue(regex.matcher("model.layers.4." + module).lookingAt(), key + " skips " + module + " in block 4");
+            assertFalse(regex.matcher("model.layers.4." + module + "_x").lookingAt(), key + " matches only its module");
+            assertFalse(regex.matcher("model.layers.4.self_attn.q_proj").lookingAt(), key + " leaves attention packed");
+        }
+        assertFalse(q.has("calibra_dense_modules"), "no Calibra-only key: " + q);
+
+        // quantize_config.json beside it, as AutoGPTQ and GPTQModel save it
+        JsonNode quantize = new ObjectMapper().readTree(out.resolve("quantize_config.json").toFile());
+        assertEquals(4, quantize.get("bits").asInt());
+        assertEquals(-1, quantize.get("group_size").asInt());
+        assertFalse(quantize.get("desc_act").asBoolean());
+        assertFalse(quantize.get("sym").asBoolean());
+        assertEquals("gptq", quantize.get("checkpoint_format").asText());
+        assertEquals(0.01, quantize.get("damp_percent").asDouble());
+        assertFalse(quantize.get("true_sequential").asBoolean());
+        assertFalse(quantize.get("static_groups").asBoolean());
+        assertEquals(q.get("dynamic"), quantize.get("dynamic"));
+        assertTrue(quantize.get("meta").get("quantizer").get(0).asText().matches("calibra:\\d+\\.\\d+\\.\\d+.*"),
+                quantize.toString());
+        assertEquals("gptq", quantize.get("meta").get("method").asText());
         assertTrue(Files.exists(out.resolve("tokenizer.json")));
         assertFalse(Files.exists(out.resolve("stories260K.gguf")));
 
