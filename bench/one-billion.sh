@@ -9,7 +9,7 @@
 # usage: bench/one-billion.sh [LAYERS]        (16 = the whole model; fewer layers, same widths, to try it out)
 # env:   N_SAMPLES (32), SEQ_LEN (512), EVAL_TOKENS (4096), EVAL_SEQ_LEN (512), EVAL_BATCH (2),
 #        MODEL_DIR (/tmp/llama-1b-random, or /tmp/llama-<L>l-random), OUT (/tmp/one-billion-L<L>),
-#        CALIBRA_STATE_DIR (/tmp/stack-1b-L<L>; must not exist: the services start fresh so that their peak
+#        CALIBRA_TORCH_THREADS (every core), CALIBRA_STATE_DIR (/tmp/stack-1b-L<L>; must not exist: the services start fresh so that their peak
 #        memory is this run's), CALIBRA_PORT_BASE (9900), KEEP_STACK=1 to leave the stack running,
 #        DROP_CACHES=1 to time the disk read cold.
 set -euo pipefail
@@ -29,6 +29,8 @@ export CALIBRA_PORT_BASE=${CALIBRA_PORT_BASE:-9900}
 # job's block, which would count twice here.
 export CALIBRA_WORKER_LEASE_SECONDS=${CALIBRA_WORKER_LEASE_SECONDS:-600}
 export CALIBRA_SKIP_BUILD=${CALIBRA_SKIP_BUILD:-1}
+# One job runs at a time here: give it every core (the stack's default is a third each, for three busy workers).
+export CALIBRA_TORCH_THREADS=${CALIBRA_TORCH_THREADS:-$(nproc)}
 CALIBRATION_TEXT=$ROOT/assets/corpora/c4_en_train00000_first1000.jsonl
 HELD_OUT_TEXT=$ROOT/assets/corpora/wikitext2_raw_test.txt    # another source than the calibration text
 
