@@ -14,6 +14,7 @@ import dev.calibra.proto.v1.JobSpec;
 import dev.calibra.proto.v1.JobState;
 import dev.calibra.proto.v1.JobsGrpc;
 import dev.calibra.proto.v1.Model;
+import dev.calibra.proto.v1.OutputDtype;
 import dev.calibra.proto.v1.OutputFormat;
 import dev.calibra.proto.v1.RegistryGrpc;
 import dev.calibra.proto.v1.SubmitJobRequest;
@@ -104,6 +105,9 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "auto", description = "auto (default: pack what the method's format can hold), gptq (gptq, rtn), awq (awq, 4-bit) or dense.")
     String format;
 
+    @Option(names = "--dtype", defaultValue = "base", description = "Dtype of the weights stored plain (pruned, dequantized): base (default: the base model's, a bfloat16 model stays bfloat16) or float32.")
+    String dtype;
+
     @Option(names = "--sparsity", converter = FlagValues.OpenFraction.class, description = "Unstructured sparsity in (0, 1).")
     Double sparsity;
 
@@ -129,7 +133,7 @@ public final class CompressCommand implements Callable<Integer> {
             throw CalibraException.invalidArgument("--" + problem);
         });
         CompressRequest request = CompressRequest.newBuilder().setModelId(model).setCalibrationSetId(calibration)
-                .setMethod(method).setParameters(parameters).setFormat(outputFormat()).setOutputName(name)
+                .setMethod(method).setParameters(parameters).setFormat(outputFormat()).setDtype(outputDtype()).setOutputName(name)
                 .setDevice(device).build();
         try (Services services = root.services()) {
             JobsGrpc.JobsBlockingStub jobs = JobsGrpc.newBlockingStub(services.channel("registry"));
@@ -289,6 +293,14 @@ public final class CompressCommand implements Callable<Integer> {
         int colon = problem.indexOf(':');
         String field = colon < 0 ? "" : problem.substring(0, colon);
         return FLAGS.containsKey(field) ? FLAGS.get(field) + problem.substring(colon) : problem;
+    }
+
+    private OutputDtype outputDtype() {
+        return switch (dtype.toLowerCase(Locale.ROOT)) {
+            case "base" -> OutputDtype.OUTPUT_DTYPE_BASE;
+            case "float32" -> OutputDtype.OUTPUT_DTYPE_FLOAT32;
+            default -> throw CalibraException.invalidArgument("--dtype: must be base or float32, got '" + dtype + "'");
+        };
     }
 
     private OutputFormat outputFormat() {

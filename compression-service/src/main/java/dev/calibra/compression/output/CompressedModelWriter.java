@@ -33,13 +33,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
  * Writes a compressed model as a HuggingFace folder: config.json (with the packing's {@code quantization_config}
- * when anything is packed: GPTQ for gptq/rtn, AWQ GEMM for awq), one model.safetensors (pruned and dense-stored
- * weights float32 with their zeros; packed linears as their format's tensors; every other tensor copied byte for
- * byte unless the packing changes it), SpQR's compact form in {@code spqr/} beside the dense model, the base
+ * when anything is packed: GPTQ for gptq/rtn, AWQ GEMM for awq; quantize_config.json beside GPTQ's), one
+ * model.safetensors (pruned and dense-stored weights with their zeros, in the base's float dtype unless float32 is
+ * asked for; packed linears as their format's tensors; every other tensor copied byte for byte unless the packing
+ * changes it), SpQR's compact form in {@code spqr/} beside the dense model, the base
  * folder's other files (tokenizer) copied, and the report {@value #REPORT_FILE}.
  */
 public final class CompressedModelWriter {
@@ -86,6 +88,12 @@ public final class CompressedModelWriter {
      */
     public static Written write(ModelFolder base, MethodSpec spec, List<LayerResult> results,
             BlockWeights released, StorageFormat format, ObjectNode report, Path folder) throws IOException {
+        return write(base, spec, results, released, format, OutputDtype.BASE, report, folder);
+    }
+
+    /** As above, with the plain weights in {@code dtype}. */
+    public static Written write(ModelFolder base, MethodSpec spec, List<LayerResult> results, BlockWeights released,
+            StorageFormat format, OutputDtype dtype, ObjectNode report, Path folder) throws IOException {
         DecoderSpec decoder = base.config().decoder();
         Map<String, LayerResult> byWeight = new LinkedHashMap<>();
         for (LayerResult result : results) {
@@ -95,6 +103,7 @@ public final class CompressedModelWriter {
         Packing packing = packing(spec, results, format, decoder, checkpoint);
 
         SafetensorsWriter tensors = new SafetensorsWriter().metadata("format", "pt");
+        TreeSet<String> plainDtypes = new TreeSet<>();
         ReleasedLayers layers = new ReleasedLayers(released);
         for (String name : checkpoint.tensorNames()) {
             LayerResult result = byWeight.get(name);
@@ -102,12 +111,14 @@ public final class CompressedModelWriter {
             if (result != null && packing.packed().contains(result.linear())) {
                 packing.addPacked(tensors, name.substring(0, name.length() - ".weight".length()), result, layers);
             } else if (result != null) {
-                tensors.add(name, Dtype.F32, info.shape(),
-                        () -> SafetensorsWriter.littleEndian(packing.dense(layers.of(result))));
+                Dtype stored = dtype.of(info.dtype());
+                plainDtypes.add(stored.torchName());
+                tensors.add(name, stored, info.shape(), () -> OutputDtype.bytes(name, packing.dense(layers.of(result)), stored));
             } else {
                 float[] replaced = packing.replaced(name);
                 if (replaced != null) {
-                    tensors.add(name, Dtype.F32, info.shape(), SafetensorsWriter.littleEndian(replaced));
+                    Dtype stored = dtype.of(info.dtype());
+                    tensors.add(name, stored, info.shape(), OutputDtype.bytes(name, replaced, stored));
                 } else {
                     tensors.add(name, info.dtype(), info.shape(), checkpoint.rawBytes(name));
                 }
@@ -133,6 +144,7 @@ public final class CompressedModelWriter {
         JSON.writeValue(folder.resolve(ModelFolder.CONFIG_JSON).toFile(), config);
         copyOtherFiles(base.path(), folder);
         report.put("storage_format", format.name().toLowerCase(Locale.ROOT));
+        report.put("output_dtype", dtype.name().toLowerCase(Locale.ROOT));
         report.putPOJO("packed_modules", packedNames);
         report.putPOJO("dense_modules", spec.quantization() ? denseNames : List.of());
         if (spec instanceof SpqrSpec) {
@@ -145,7 +157,9 @@ public final class CompressedModelWriter {
             entry.putPOJO("notes", verdict.notes());
         }
         JSON.writeValue(folder.resolve(REPORT_FILE).toFile(), report);
-        return new Written(packedNames, denseNames, packing.dtype());
+        // the registry's dtype: the packing's, or what the plain linears were stored in
+        String registryDtype = !packing.packed().isEmpty() || plainDtypes.size() != 1 ? packing.dtype() : plainDtypes.first();
+        return new Written(packedNames, denseNames, registryDtype);
     }
 
     /** The folder as serving stacks see it. */

@@ -8,6 +8,6 @@ public enum StorageFormat {
     GPTQ,
     /** AutoAWQ's GEMM format (awq); refuse a model with a linear that cannot be packed. */
     AWQ,
-    /** Store every weight dequantized (float32). */
+    /** Store every weight dequantized, as plain tensors. */
     DENSE
 }

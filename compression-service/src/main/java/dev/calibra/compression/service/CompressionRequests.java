@@ -1,5 +1,6 @@
 package dev.calibra.compression.service;
 
+import dev.calibra.compression.output.OutputDtype;
 import dev.calibra.compression.output.StorageFormat;
 import dev.calibra.compression.spec.MethodSpec;
 import dev.calibra.contract.MethodContracts;
@@ -32,6 +33,14 @@ public final class CompressionRequests {
             throw CalibraException.invalidArgument(problem);
         });
         return format;
+    }
+
+    public static OutputDtype dtype(CompressRequest request) {
+        return switch (request.getDtype()) {
+            case OUTPUT_DTYPE_UNSPECIFIED, OUTPUT_DTYPE_BASE -> OutputDtype.BASE;
+            case OUTPUT_DTYPE_FLOAT32 -> OutputDtype.FLOAT32;
+            case UNRECOGNIZED -> throw CalibraException.invalidArgument("dtype: unknown value " + request.getDtypeValue());
+        };
     }
 
     /** "cpu" (default) or "cuda" (the GPU when present, else the CPU: same code path). */

@@ -21,6 +21,7 @@ import dev.calibra.compression.method.QuantizedLayer;
 import dev.calibra.compression.method.SpqrLayer;
 import dev.calibra.compression.output.BlockCheckpoint;
 import dev.calibra.compression.output.CompressedModelWriter;
+import dev.calibra.compression.output.OutputDtype;
 import dev.calibra.compression.output.StorageFormat;
 import dev.calibra.runtime.registry.RegistryClients;
 import dev.calibra.compression.spec.AwqSpec;
@@ -94,6 +95,7 @@ public class CompressionService {
         long start = System.nanoTime();
         MethodSpec spec = CompressionRequests.spec(request);
         StorageFormat format = CompressionRequests.format(request, spec);
+        OutputDtype dtype = CompressionRequests.dtype(request);
         Device device = Devices.choose(CompressionRequests.preferGpu(request));
         if (request.getModelId().isEmpty()) {
             throw CalibraException.invalidArgument("model_id: required");
@@ -184,7 +186,7 @@ public class CompressionService {
                     store.resolve(store.uriOf(checkpointPrefix)));
             long writeStart = System.nanoTime();
             StoredArtifact output = store.putFolder(outputKey, out -> writtenBy[0] = CompressedModelWriter.write(folder,
-                    spec, results, checkpoints, format, report, out));
+                    spec, results, checkpoints, format, dtype, report, out));
             phases.addNanos("write", System.nanoTime() - writeStart);
             CompressedModelWriter.Written written = writtenBy[0];
             observer.checkStop();                                     // a cancelled job registers nothing

@@ -3,6 +3,7 @@ package dev.calibra.registry.study;
 import dev.calibra.proto.v1.CalibrationSpec;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.calibra.proto.v1.CompressionParameters;
+import dev.calibra.proto.v1.OutputDtype;
 import dev.calibra.proto.v1.OutputFormat;
 import dev.calibra.proto.v1.PerplexityConvention;
 import dev.calibra.proto.v1.PerplexitySpec;
@@ -72,7 +73,7 @@ public final class StudySpecYaml {
     }
 
     private static Set<String> methodKeys() {
-        Set<String> keys = new java.util.LinkedHashSet<>(List.of("label", "method", "format"));
+        Set<String> keys = new java.util.LinkedHashSet<>(List.of("label", "method", "format", "dtype"));
         CompressionParameters.getDescriptor().getFields().forEach(field -> keys.add(field.getName()));
         return Set.copyOf(keys);
     }
@@ -84,6 +85,7 @@ public final class StudySpecYaml {
         ifPresent(keys, "label", n -> method.setLabel(n.text()));
         ifPresent(keys, "method", n -> method.setMethod(n.text().strip().toLowerCase(Locale.ROOT)));
         ifPresent(keys, "format", n -> method.setFormat(format(n)));
+        ifPresent(keys, "dtype", n -> method.setDtype(dtype(n)));
         // every parameter by its field: the contract (MethodContracts) then says which the method reads
         for (FieldDescriptor field : CompressionParameters.getDescriptor().getFields()) {
             ifPresent(keys, field.getName(), n -> p.setField(field, switch (field.getJavaType()) {
@@ -94,6 +96,18 @@ public final class StudySpecYaml {
             }));
         }
         return method.setParameters(p).build();
+    }
+
+    private static OutputDtype dtype(YamlNode node) {
+        String text = node.text().strip().toLowerCase(Locale.ROOT);
+        return switch (text) {
+            case "base" -> OutputDtype.OUTPUT_DTYPE_BASE;
+            case "float32" -> OutputDtype.OUTPUT_DTYPE_FLOAT32;
+            default -> {
+                node.errors().add(node.path(), "must be base or float32, got '" + text + "'");
+                yield OutputDtype.OUTPUT_DTYPE_UNSPECIFIED;
+            }
+        };
     }
 
     private static OutputFormat format(YamlNode node) {

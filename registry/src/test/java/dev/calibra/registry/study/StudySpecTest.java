@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.calibra.proto.v1.JobType;
+import dev.calibra.proto.v1.OutputDtype;
 import dev.calibra.proto.v1.StudySpec;
 import dev.calibra.rpc.CalibraException;
 import java.util.List;
@@ -100,6 +101,17 @@ class StudySpecTest {
                 .replace("{method: rtn, bits: 4}", "{method: awq, bits: 3, format: awq}"));
         assertTrue(message.contains("methods[0].format awq packs the results of awq; gptq is not stored that way"), message);
         assertTrue(message.contains("methods[2].format awq stores 4-bit weights; bits is 3"), message);
+    }
+
+    @Test
+    void parse_dtype_reachesTheCompressionJobs_andABadOneIsRefusedAtItsPath() {
+        StudySpecValidator.Resolved resolved = resolve(GOOD.replace("{method: gptq, bits: 4}", "{method: gptq, bits: 4, dtype: float32}"));
+        assertEquals(OutputDtype.OUTPUT_DTYPE_FLOAT32, resolved.spec().getMethods(0).getDtype());
+        List<PlannedJob> gptq = StudyGrid.expand(resolved.spec(), resolved.modelNames()).stream()
+                .filter(c -> c.type() == JobType.JOB_TYPE_COMPRESS && c.method().equals("gptq-4bit")).toList();
+        assertTrue(!gptq.isEmpty() && gptq.stream().allMatch(c -> c.spec().getCompress().getDtype() == OutputDtype.OUTPUT_DTYPE_FLOAT32));
+        String message = problems(GOOD.replace("{method: gptq, bits: 4}", "{method: gptq, bits: 4, dtype: fp8}"));
+        assertTrue(message.contains("methods[0].dtype must be base or float32, got 'fp8'"), message);
     }
 
     @Test
