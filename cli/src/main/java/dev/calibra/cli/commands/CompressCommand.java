@@ -6,6 +6,7 @@ import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
 import dev.calibra.contract.MethodContracts;
+import dev.calibra.contract.ServingTargets;
 import dev.calibra.proto.v1.CompressRequest;
 import dev.calibra.proto.v1.CompressionParameters;
 import dev.calibra.proto.v1.GetModelRequest;
@@ -105,6 +106,9 @@ public final class CompressCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "auto", description = "auto (default: pack what the method's format can hold), gptq (gptq, rtn), awq (awq, 4-bit) or dense.")
     String format;
 
+    @Option(names = "--target", defaultValue = "", description = "A serving stack the result must load in: vllm (fills unset parameters with 4 bits, group 128, symmetric; refuses what vLLM cannot serve).")
+    String target;
+
     @Option(names = "--dtype", defaultValue = "base", description = "Dtype of the weights stored plain (pruned, dequantized): base (default: the base model's, a bfloat16 model stays bfloat16) or float32.")
     String dtype;
 
@@ -132,8 +136,13 @@ public final class CompressCommand implements Callable<Integer> {
         MethodContracts.formatProblem(method, outputFormat(), parameters).ifPresent(problem -> {
             throw CalibraException.invalidArgument("--" + problem);
         });
+        try {
+            ServingTargets.apply(target, method, outputFormat(), parameters);
+        } catch (IllegalArgumentException e) {
+            throw CalibraException.invalidArgument("--" + e.getMessage());
+        }
         CompressRequest request = CompressRequest.newBuilder().setModelId(model).setCalibrationSetId(calibration)
-                .setMethod(method).setParameters(parameters).setFormat(outputFormat()).setDtype(outputDtype()).setOutputName(name)
+                .setMethod(method).setParameters(parameters).setFormat(outputFormat()).setDtype(outputDtype()).setTarget(target).setOutputName(name)
                 .setDevice(device).build();
         try (Services services = root.services()) {
             JobsGrpc.JobsBlockingStub jobs = JobsGrpc.newBlockingStub(services.channel("registry"));

@@ -30,9 +30,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -75,6 +77,47 @@ public final class CompressedModelWriter {
             }
         }
         return unpackable;
+    }
+
+    /**
+     * Refuses, before any work, a compression of {@code base} that {@code target}'s loader would not serve with the
+     * model's shapes ("target vllm: vllm-auto-gptq would not serve this: ..."); the settings alone were judged by
+     * ServingTargets.
+     */
+    public static void requireServable(ModelFolder base, MethodSpec spec, StorageFormat format, String target) {
+        DecoderSpec decoder = base.config().decoder();
+        Packing packing = format == StorageFormat.DENSE ? Packing.DENSE : predictedPacking(spec, decoder);
+        ServedForm form = servedForm(spec, packing, decoder, base.checkpoint());
+        String loader = switch (form.format()) {
+            case GPTQ -> Servability.VLLM_AUTO_GPTQ;
+            case AWQ -> Servability.VLLM_AWQ_MARLIN;
+            case DENSE -> "any";
+        };
+        for (LoaderVerdict verdict : Servability.of(form)) {
+            if (verdict.loader().equals(loader) && !verdict.servable()) {
+                throw new IllegalArgumentException("target " + target + ": " + loader + " would not serve this: "
+                        + String.join("; ", verdict.blockers()));
+            }
+        }
+    }
+
+    /** What the writer will pack, judged from the shapes alone (a symmetric grid never has GPTQ v1's zero point 0). */
+    private static Packing predictedPacking(MethodSpec spec, DecoderSpec decoder) {
+        Set<String> packed = new LinkedHashSet<>();
+        for (LinearSpec linear : decoder.linears()) {
+            boolean packable = spec instanceof AwqSpec awq
+                    ? AwqPacking.whyNotPackable(awq, linear.outFeatures(), linear.inFeatures()) == null
+                    : spec instanceof GridQuantization && PackedLinear.packable(linear.outFeatures(), linear.inFeatures());
+            if (packable) {
+                packed.add(linear.name());
+            }
+        }
+        return new Packing() {
+            @Override
+            public Set<String> packed() {
+                return packed;
+            }
+        };
     }
 
     public static Written write(ModelFolder base, MethodSpec spec, List<LayerResult> results, StorageFormat format,

@@ -4,6 +4,7 @@ import dev.calibra.compression.output.OutputDtype;
 import dev.calibra.compression.output.StorageFormat;
 import dev.calibra.compression.spec.MethodSpec;
 import dev.calibra.contract.MethodContracts;
+import dev.calibra.contract.ServingTargets;
 import dev.calibra.proto.v1.CompressRequest;
 import dev.calibra.rpc.CalibraException;
 
@@ -15,7 +16,8 @@ public final class CompressionRequests {
     /** The request's method record: the contract's rules, then the method's own (see {@link MethodSpec#from}). */
     public static MethodSpec spec(CompressRequest request) {
         try {
-            return MethodSpec.from(request.getMethod(), request.getParameters());
+            return MethodSpec.from(request.getMethod(), ServingTargets.apply(request.getTarget(), request.getMethod(),
+                    request.getFormat(), request.getParameters()));
         } catch (IllegalArgumentException e) {
             throw CalibraException.invalidArgument(e.getMessage());
         }

@@ -160,6 +160,13 @@ public class CompressionService {
                         + String.join("; ", CompressedModelWriter.unpackableByAwq(folder, (AwqSpec) spec))
                         + "; use format auto (packs what it can) or dense");
             }
+            if (!request.getTarget().isBlank()) {
+                try {
+                    CompressedModelWriter.requireServable(folder, spec, format, request.getTarget());
+                } catch (IllegalArgumentException e) {
+                    throw CalibraException.invalidArgument(e.getMessage());
+                }
+            }
             if (samples != null) {
                 MemoryEstimate.of(decoder, samples.length, samples[0].length, spec).requireWithin(memoryBudgetBytes);
             }
@@ -406,6 +413,7 @@ public class CompressionService {
         report.put("method", spec.name());
         report.put("reference", spec.reference());
         report.putPOJO("parameters", spec.parameters());
+        report.put("target", request.getTarget());
         report.put("base_model_id", base.getId());
         report.put("calibration_set_id", set == null ? "" : set.getId());
         report.put("n_samples", samples == null ? 0 : samples.length);

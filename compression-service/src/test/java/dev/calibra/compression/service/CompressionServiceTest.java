@@ -136,6 +136,20 @@ class CompressionServiceTest {
     }
 
     @Test
+    void compress_targetVllm_refusesWhatVllmCannotServe_byParameterThenByShape_beforeAnyWork() throws IOException {
+        CalibraException bits = refused(request("gptq", CompressionParameters.newBuilder().setBits(3)).setTarget("vllm"));
+        assertEquals(CalibraException.Kind.INVALID_ARGUMENT, bits.kind());
+        assertTrue(bits.getMessage().startsWith("target vllm: bits: vLLM serves 4- and 8-bit GPTQ; got 3"), bits.getMessage());
+        CalibraException unknown = refused(request("gptq", CompressionParameters.newBuilder()).setTarget("tgi"));
+        assertTrue(unknown.getMessage().startsWith("target: 'tgi' is not a known target; known: vllm"), unknown.getMessage());
+        // AWQ in groups of 32 packs stories260K's attention, whose 64-wide inputs Marlin's tiles (128) do not fit
+        CalibraException shapes = refused(request("awq", CompressionParameters.newBuilder().setGroupSize(32)).setTarget("vllm"));
+        assertTrue(shapes.getMessage().startsWith("target vllm: vllm-awq-marlin would not serve this: self_attn.qkv_proj:"
+                + " input size 64 is not a multiple of 128; self_attn.o_proj"), shapes.getMessage());
+        assertTrue(storedFiles().isEmpty());
+    }
+
+    @Test
     void compress_gptqFormatWith172WideMlp_isInvalidArgumentBeforeAnyWork() throws IOException {
         CalibraException e = refused(request("gptq", CompressionParameters.newBuilder()).setFormat(OutputFormat.OUTPUT_FORMAT_GPTQ));
         assertEquals(CalibraException.Kind.INVALID_ARGUMENT, e.kind());

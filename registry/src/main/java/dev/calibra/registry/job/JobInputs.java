@@ -1,6 +1,7 @@
 package dev.calibra.registry.job;
 
 import dev.calibra.contract.MethodContracts;
+import dev.calibra.contract.ServingTargets;
 import dev.calibra.proto.v1.JobSpec;
 import dev.calibra.proto.v1.PerplexitySpec;
 import dev.calibra.proto.v1.WeightedCorpus;
@@ -63,6 +64,12 @@ public class JobInputs {
                         spec.getCompress().getParameters()).ifPresent(problem -> {
                             throw CalibraException.invalidArgument("spec.compress." + problem);
                         });
+                try {
+                    ServingTargets.apply(spec.getCompress().getTarget(), spec.getCompress().getMethod(), spec.getCompress().getFormat(),
+                            spec.getCompress().getParameters());
+                } catch (IllegalArgumentException e) {
+                    throw CalibraException.invalidArgument("spec.compress." + e.getMessage());
+                }
                 model(scope, spec.getCompress().getModelId(), "spec.compress.model_id", checked);
                 String setId = spec.getCompress().getCalibrationSetId();
                 if (!setId.isEmpty() && checked.add("set " + setId) && calibrationSets.findVisible(scope, setId).isEmpty()) {

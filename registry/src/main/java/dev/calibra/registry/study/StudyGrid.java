@@ -92,7 +92,7 @@ public final class StudyGrid {
     private static PlannedJob compress(String modelId, String model, StudyMethod method, PlannedJob calibrate) {
         CompressRequest.Builder request = CompressRequest.newBuilder().setModelId(modelId).setMethod(method.getMethod())
                 .setParameters(method.getParameters()).setFormat(method.getFormat())
-                .setDtype(method.getDtype());
+                .setDtype(method.getDtype()).setTarget(method.getTarget());
         List<String> dependsOn = calibrate == null ? List.of() : List.of(calibrate.requestId());
         // Registered model names are unique: name the output after the content of the work, which
         // makes identical work land on one name and different work on different names.

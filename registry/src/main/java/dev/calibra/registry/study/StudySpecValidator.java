@@ -1,6 +1,7 @@
 package dev.calibra.registry.study;
 
 import dev.calibra.contract.MethodContracts;
+import dev.calibra.contract.ServingTargets;
 import dev.calibra.proto.v1.CompressionParameters;
 import dev.calibra.proto.v1.PerplexitySpec;
 import dev.calibra.proto.v1.StudyEvaluation;
@@ -108,6 +109,16 @@ public final class StudySpecValidator {
                 .ifPresent(problem -> errors.add(path + ".format", problem.substring("format: ".length())));
         if (MethodContracts.find(method.getMethod()).isEmpty()) {
             return method;
+        }
+        if (!method.getTarget().isBlank()) {
+            // the target's defaults become the method's parameters, so its label and jobs say what runs
+            try {
+                method = method.toBuilder().setParameters(ServingTargets.apply(method.getTarget(), method.getMethod(),
+                        method.getFormat(), method.getParameters())).build();
+            } catch (IllegalArgumentException e) {
+                String problem = e.getMessage();   // "target vllm: bits: ..." or "target: 'x' is not a known target"
+                errors.add(path + ".target", problem.substring(problem.startsWith("target: ") ? 8 : 7));
+            }
         }
         return method.getLabel().isBlank() ? method.toBuilder().setLabel(defaultLabel(method)).build() : method;
     }

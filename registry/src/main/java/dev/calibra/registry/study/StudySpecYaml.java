@@ -73,7 +73,7 @@ public final class StudySpecYaml {
     }
 
     private static Set<String> methodKeys() {
-        Set<String> keys = new java.util.LinkedHashSet<>(List.of("label", "method", "format", "dtype"));
+        Set<String> keys = new java.util.LinkedHashSet<>(List.of("label", "method", "format", "dtype", "target"));
         CompressionParameters.getDescriptor().getFields().forEach(field -> keys.add(field.getName()));
         return Set.copyOf(keys);
     }
@@ -86,6 +86,7 @@ public final class StudySpecYaml {
         ifPresent(keys, "method", n -> method.setMethod(n.text().strip().toLowerCase(Locale.ROOT)));
         ifPresent(keys, "format", n -> method.setFormat(format(n)));
         ifPresent(keys, "dtype", n -> method.setDtype(dtype(n)));
+        ifPresent(keys, "target", n -> method.setTarget(n.text().strip().toLowerCase(Locale.ROOT)));
         // every parameter by its field: the contract (MethodContracts) then says which the method reads
         for (FieldDescriptor field : CompressionParameters.getDescriptor().getFields()) {
             ifPresent(keys, field.getName(), n -> p.setField(field, switch (field.getJavaType()) {

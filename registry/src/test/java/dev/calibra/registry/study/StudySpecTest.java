@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.calibra.proto.v1.JobType;
 import dev.calibra.proto.v1.OutputDtype;
+import dev.calibra.proto.v1.StudyMethod;
 import dev.calibra.proto.v1.StudySpec;
 import dev.calibra.rpc.CalibraException;
 import java.util.List;
@@ -112,6 +113,20 @@ class StudySpecTest {
         assertTrue(!gptq.isEmpty() && gptq.stream().allMatch(c -> c.spec().getCompress().getDtype() == OutputDtype.OUTPUT_DTYPE_FLOAT32));
         String message = problems(GOOD.replace("{method: gptq, bits: 4}", "{method: gptq, bits: 4, dtype: fp8}"));
         assertTrue(message.contains("methods[0].dtype must be base or float32, got 'fp8'"), message);
+    }
+
+    @Test
+    void parse_targetVllm_makesTheServableParametersTheMethods_andRefusesWhatVllmCannotServe() {
+        StudySpecValidator.Resolved resolved = resolve(GOOD.replace("{method: gptq, bits: 4}", "{method: gptq, target: vllm}"));
+        StudyMethod gptq = resolved.spec().getMethods(0);
+        assertEquals(4, gptq.getParameters().getBits());
+        assertEquals(128, gptq.getParameters().getGroupSize());
+        assertTrue(gptq.getParameters().getSym());
+        assertTrue(StudyGrid.expand(resolved.spec(), resolved.modelNames()).stream()
+                .filter(c -> c.type() == JobType.JOB_TYPE_COMPRESS && c.method().equals(gptq.getLabel()))
+                .allMatch(c -> c.spec().getCompress().getTarget().equals("vllm") && c.spec().getCompress().getParameters().getSym()));
+        String message = problems(GOOD.replace("{method: gptq, bits: 4}", "{method: gptq, bits: 3, target: vllm}"));
+        assertTrue(message.contains("methods[0].target vllm: bits: vLLM serves 4- and 8-bit GPTQ; got 3"), message);
     }
 
     @Test
