@@ -45,6 +45,30 @@ class CompressionCliIT {
         assertEquals(json.get("job_id").asText(), shown.get("producing_job_id").asText());
         assertEquals(set, shown.get("compression").get("calibration_set_id").asText());
 
+        // aimed at vLLM: its servable grid by default, quantize_config.json beside config.json, and the loaders'
+        // verdicts in the report, which `models inspect` shows
+        LocalStack.CliResult served = stack.cli("compress", "--model", model, "--calibration", set, "--method", "gptq",
+                "--target", "vllm", "--json");
+        assertEquals(0, served.exitCode(), served.stderr());
+        Path servedFolder = Path.of(served.json().get("artifact_path").asText());
+        JsonNode quantize = new ObjectMapper().readTree(servedFolder.resolve("quantize_config.json").toFile());
+        assertEquals(4, quantize.get("bits").asInt());
+        assertEquals(128, quantize.get("group_size").asInt());
+        assertTrue(quantize.get("sym").asBoolean());
+        assertTrue(quantize.get("meta").get("quantizer").get(0).asText().startsWith("calibra:"), quantize.toString());
+        JsonNode inspected = stack.cli("models", "inspect", servedFolder.toString(), "--json").json();
+        java.util.Map<String, Boolean> servable = new java.util.HashMap<>();
+        inspected.get("servability").forEach(v -> servable.put(v.get("loader").asText(), v.get("servable").asBoolean()));
+        assertEquals(Boolean.TRUE, servable.get("vllm-auto-gptq"), inspected.get("servability").toString());
+        // group 128 does not divide stories260K's 64 input columns, which vLLM's older GPTQ kernels need
+        assertEquals(Boolean.FALSE, servable.get("vllm-gptq"), inspected.get("servability").toString());
+        LocalStack.CliResult threeBit = stack.cli("compress", "--model", model, "--calibration", set, "--method", "gptq",
+                "--bits", "3", "--target", "vllm", "--json");
+        assertEquals(1, threeBit.exitCode(), threeBit.stdout());
+        assertEquals("INVALID_ARGUMENT", threeBit.json().get("error").get("code").asText(), threeBit.stdout());
+        assertTrue(threeBit.json().get("error").get("message").asText().startsWith("--target vllm: bits: vLLM serves 4- and 8-bit"
+                + " GPTQ; got 3"), threeBit.stdout());
+
         // the direct Compress RPC streams per-linear reports and ends with the registered result
         var compression = dev.calibra.proto.v1.CompressionGrpc.newBlockingStub(stack.channel("compression"));
         assertEquals(java.util.List.of("gptq", "rtn", "spqr", "awq", "sparsegpt", "wanda", "magnitude"),

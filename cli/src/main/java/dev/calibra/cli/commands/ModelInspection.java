@@ -1,5 +1,7 @@
 package dev.calibra.cli.commands;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.Output;
@@ -8,6 +10,10 @@ import dev.calibra.model.config.ModelConfig;
 import dev.calibra.model.decoder.DecoderSpec;
 import dev.calibra.model.decoder.LinearSpec;
 import dev.calibra.model.decoder.RopeSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,7 +92,34 @@ final class ModelInspection {
         output.line("  config fields read: " + String.join(", ", config.fieldsRead()));
         output.line("  config fields not read: "
                 + (ignored.isEmpty() ? "none" : String.join(", ", ignored)));
+        servability(folder, json, output);
         return json;
+    }
+
+    /** A compressed folder's report says which loaders serve it (compression-service's writer records it). */
+    private static void servability(ModelFolder folder, ObjectNode json, Output output) {
+        Path report = folder.path().resolve("calibra_compression.json");
+        if (!Files.isRegularFile(report)) {
+            return;
+        }
+        JsonNode verdicts;
+        try {
+            verdicts = new ObjectMapper().readTree(report.toFile()).path("servability");
+        } catch (IOException e) {
+            throw new UncheckedIOException("calibra_compression.json in " + folder.path() + " is not readable JSON", e);
+        }
+        if (!verdicts.isArray()) {
+            return;   // written before servability was recorded
+        }
+        json.set("servability", verdicts);
+        output.line("  served by (calibra_compression.json):");
+        for (JsonNode verdict : verdicts) {
+            boolean servable = verdict.path("servable").asBoolean();
+            List<String> why = new ArrayList<>();
+            verdict.path(servable ? "notes" : "blockers").forEach(reason -> why.add(reason.asText()));
+            output.line(String.format("    %-24s %s%s", verdict.path("loader").asText(), servable ? "yes" : "no",
+                    why.isEmpty() ? "" : ": " + String.join("; ", why)));
+        }
     }
 
     private static String ranges(List<Integer> layers) {
