@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calibra.artifacts.ContentHash;
 import dev.calibra.model.awq.AwqCheckpoint;
 import dev.calibra.model.awq.AwqConfig;
+import dev.calibra.model.compressedtensors.CompressedTensorsCheckpoint;
+import dev.calibra.model.compressedtensors.CompressedTensorsConfig;
 import dev.calibra.model.config.ModelConfig;
 import dev.calibra.model.config.ModelConfigs;
 import dev.calibra.model.decoder.DecoderModel;
@@ -84,8 +86,9 @@ public final class ModelFolder implements AutoCloseable {
             return switch (method.asText()) {
                 case "gptq" -> new GptqCheckpoint(checkpoint, GptqConfig.of(config));
                 case "awq" -> new AwqCheckpoint(checkpoint, AwqConfig.of(config));
+                case CompressedTensorsConfig.METHOD -> new CompressedTensorsCheckpoint(checkpoint, CompressedTensorsConfig.of(config));
                 default -> throw new ModelFormatException(configJson + ": quantization_config.quant_method '" + method.asText()
-                        + "' is not one Calibra reads (gptq, awq)");
+                        + "' is not one Calibra reads (gptq, awq, compressed-tensors)");
             };
         } catch (IOException | RuntimeException e) {
             checkpoint.close();

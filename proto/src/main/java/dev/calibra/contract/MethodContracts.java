@@ -127,6 +127,10 @@ public final class MethodContracts {
         }
         Integer bits = FORMAT_BITS.get(name);
         Object given = value(method, parameters, "bits").orElse(null);
+        if (name.equals("compressed_tensors") && Integer.valueOf(3).equals(given)) {
+            return Optional.of("format: compressed_tensors is written for 2, 4 or 8 bits (its 3-bit packing differs between"
+                    + " compressed-tensors versions); bits is 3 (use gptq, auto or dense)");
+        }
         if (bits != null && given != null && !given.equals(bits)) {
             return Optional.of("format: " + name + " stores " + bits + "-bit weights; bits is " + given + " (use auto or dense)");
         }

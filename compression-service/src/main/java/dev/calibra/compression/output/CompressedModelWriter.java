@@ -86,11 +86,16 @@ public final class CompressedModelWriter {
      */
     public static void requireServable(ModelFolder base, MethodSpec spec, StorageFormat format, String target) {
         DecoderSpec decoder = base.config().decoder();
-        Packing packing = format == StorageFormat.DENSE ? Packing.DENSE : predictedPacking(spec, decoder);
+        Packing packing = format == StorageFormat.DENSE ? Packing.DENSE
+                : format == StorageFormat.COMPRESSED_TENSORS && spec instanceof GridQuantization grid
+                        ? new CompressedTensorsPacking(grid, base.checkpoint().info(decoder.weightName(0,
+                                decoder.linears().get(0))).dtype(), decoder)
+                        : predictedPacking(spec, decoder);
         ServedForm form = servedForm(spec, packing, decoder, base.checkpoint());
         String loader = switch (form.format()) {
             case GPTQ -> Servability.VLLM_AUTO_GPTQ;
             case AWQ -> Servability.VLLM_AWQ_MARLIN;
+            case COMPRESSED_TENSORS -> Servability.VLLM_COMPRESSED_TENSORS;
             case DENSE -> "any";
         };
         for (LoaderVerdict verdict : Servability.of(form)) {
@@ -208,6 +213,10 @@ public final class CompressedModelWriter {
     /** The folder as serving stacks see it. */
     static ServedForm servedForm(MethodSpec spec, Packing packing, DecoderSpec decoder, TensorSource base) {
         String baseDtype = base.info(decoder.weightName(0, decoder.linears().get(0))).dtype().torchName();
+        if (packing instanceof CompressedTensorsPacking && spec instanceof GridQuantization grid) {
+            return new ServedForm(ServedForm.Format.COMPRESSED_TENSORS, grid.bits(), grid.groupSize(), grid.symmetric(),
+                    grid.actOrder(), baseDtype, decoder.linears(), packing.packed());
+        }
         if (!packing.packed().isEmpty() && spec instanceof GridQuantization grid) {
             return new ServedForm(ServedForm.Format.GPTQ, grid.bits(), grid.groupSize(), grid.symmetric(), grid.actOrder(),
                     baseDtype, decoder.linears(), packing.packed());
@@ -224,6 +233,9 @@ public final class CompressedModelWriter {
             TensorSource base) {
         if (format == StorageFormat.DENSE) {
             return Packing.DENSE;
+        }
+        if (format == StorageFormat.COMPRESSED_TENSORS && spec instanceof GridQuantization grid) {
+            return new CompressedTensorsPacking(grid, base.info(decoder.weightName(0, decoder.linears().get(0))).dtype(), decoder);
         }
         if (spec instanceof GridQuantization grid) {
             return new GptqPacking(spec, grid, results, format);

@@ -28,6 +28,7 @@ public final class CompressionRequests {
             case OUTPUT_FORMAT_UNSPECIFIED, OUTPUT_FORMAT_AUTO -> StorageFormat.AUTO;
             case OUTPUT_FORMAT_GPTQ -> StorageFormat.GPTQ;
             case OUTPUT_FORMAT_AWQ -> StorageFormat.AWQ;
+            case OUTPUT_FORMAT_COMPRESSED_TENSORS -> StorageFormat.COMPRESSED_TENSORS;
             case OUTPUT_FORMAT_DENSE -> StorageFormat.DENSE;
             case UNRECOGNIZED -> throw CalibraException.invalidArgument("format: unknown value " + request.getFormatValue());
         };

@@ -126,6 +126,47 @@ class CompressedFolderRoundTripTest {
     }
 
     /**
+     * One GPTQ result written three ways: compressed-tensors (every linear packed, float32 scales like the float32
+     * base) decodes to the dense output's weights bit for bit; GPTQ's format to the same within its float16 scales
+     * (exactly where it stores the 172-wide MLP dense).
+     */
+    @Test
+    void gptq4_writtenAsCompressedTensorsGptqAndDense_decodesToTheSameWeights(@TempDir Path out) throws IOException {
+        MethodSpec spec = new GptqSpec(new dev.calibra.compression.method.GptqSettings(4, 32, false, true, 0.01, 128),
+                new RunSettings(false, 8));
+        Compressed compressed = compressAndWrite(spec, StorageFormat.COMPRESSED_TENSORS, Files.createDirectories(out.resolve("ct")));
+        JsonNode ct = new ObjectMapper().readTree(out.resolve("ct/config.json").toFile()).get("quantization_config");
+        assertEquals("compressed-tensors", ct.get("quant_method").asText());
+        assertEquals("pack-quantized", ct.get("format").asText());
+        assertEquals("group", ct.at("/config_groups/group_0/weights/actorder").asText(), "act-order in groups: weight_g_idx");
+        try (ModelFolder base = ModelFolder.open(TinyStoriesCalibration.stories260K())) {
+            // the same results, written again in the other two formats
+            CompressedModelWriter.write(base, spec, compressed.results(), StorageFormat.AUTO, new ObjectMapper().createObjectNode(),
+                    Files.createDirectories(out.resolve("gptq")));
+            CompressedModelWriter.write(base, spec, compressed.results(), StorageFormat.DENSE, new ObjectMapper().createObjectNode(),
+                    Files.createDirectories(out.resolve("dense")));
+        }
+        try (ModelFolder ctFolder = ModelFolder.open(out.resolve("ct")); ModelFolder gptq = ModelFolder.open(out.resolve("gptq"));
+                ModelFolder dense = ModelFolder.open(out.resolve("dense"))) {
+            assertTrue(ctFolder.checkpoint().contains("model.layers.0.mlp.down_proj.weight"), "the 172-wide MLP is packed too");
+            for (String name : dense.checkpoint().tensorNames()) {
+                if (!name.contains("_proj")) {
+                    continue;
+                }
+                float[] expected = dense.checkpoint().readFloats(name);
+                assertArrayEquals(expected, ctFolder.checkpoint().readFloats(name), name);
+                float[] packed = gptq.checkpoint().readFloats(name);
+                for (int k = 0; k < expected.length; k++) {
+                    assertEquals(expected[k], packed[k], Math.abs(expected[k]) * 1e-3, name + " [" + k + "]");
+                }
+                if (name.contains("mlp")) {
+                    assertArrayEquals(expected, packed, name + " is stored dense in GPTQ's format");
+                }
+            }
+        }
+    }
+
+    /**
      * The service's path: each block checkpointed and its weights released, the output written back from the
      * checkpoints. Same bytes as writing from results kept in memory, and no result holds a weight afterwards.
      */

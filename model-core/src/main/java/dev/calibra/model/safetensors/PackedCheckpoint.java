@@ -14,8 +14,9 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * A quantization-packed checkpoint (GPTQ, AWQ) seen as a plain float one: every {@code <module>.qweight},
- * with the parts the format packs beside it, appears as {@code <module>.weight} float32 {@code [out, in]},
+ * A quantization-packed checkpoint (GPTQ, AWQ, compressed-tensors) seen as a plain float one: every module's
+ * primary packed tensor ({@code <module>.qweight}, {@code <module>.weight_packed}), with the parts the format packs
+ * beside it, appears as {@code <module>.weight} float32 {@code [out, in]},
  * dequantized when read; every other tensor passes through unchanged. A format says only its parts, the
  * dense shape of a module and how to dequantize it.
  */
@@ -24,17 +25,19 @@ public abstract class PackedCheckpoint implements TensorSource {
     private final TensorSource packed;
     private final String format;
     private final String[] parts;
+    private final String primary;
     private final Set<String> names;
 
-    /** @param parts the suffixes one packed module is stored under, {@code .qweight} first */
+    /** @param parts the suffixes one packed module is stored under, the primary one ({@code .qweight}) first */
     protected PackedCheckpoint(TensorSource packed, String format, String... parts) throws ModelFormatException {
         this.packed = packed;
         this.format = format;
         this.parts = parts.clone();
+        this.primary = parts[0];
         Set<String> visible = new LinkedHashSet<>();
         for (String name : packed.tensorNames()) {
-            if (name.endsWith(".qweight")) {
-                String module = name.substring(0, name.length() - ".qweight".length());
+            if (name.endsWith(primary)) {
+                String module = name.substring(0, name.length() - primary.length());
                 for (String part : parts) {
                     if (!packed.contains(module + part)) {
                         throw new ModelFormatException(format + " checkpoint has " + name + " but no " + module + part);
@@ -60,7 +63,7 @@ public abstract class PackedCheckpoint implements TensorSource {
 
     private boolean isPackedPart(String name) {
         for (String part : parts) {
-            if (name.endsWith(part) && packed.contains(name.substring(0, name.length() - part.length()) + ".qweight")) {
+            if (name.endsWith(part) && packed.contains(name.substring(0, name.length() - part.length()) + primary)) {
                 return true;
             }
         }
@@ -70,7 +73,7 @@ public abstract class PackedCheckpoint implements TensorSource {
     private String packedModule(String name) {
         if (name.endsWith(".weight")) {
             String module = name.substring(0, name.length() - ".weight".length());
-            if (packed.contains(module + ".qweight")) {
+            if (packed.contains(module + primary)) {
                 return module;
             }
         }

@@ -23,6 +23,7 @@ public final class Servability {
     public static final String TRANSFORMERS_GPTQMODEL = "transformers-gptqmodel";
     public static final String TRANSFORMERS_AUTOAWQ = "transformers-autoawq";
     public static final String VLLM_COMPRESSED_TENSORS = "vllm-compressed-tensors";
+    public static final String TRANSFORMERS_COMPRESSED_TENSORS = "transformers-compressed-tensors";
 
     /** vLLM marlin_utils: MARLIN_SUPPORTED_GROUP_SIZES, GPTQ_MARLIN_MIN_THREAD_N / _K. */
     private static final Set<Integer> MARLIN_GROUP_SIZES = Set.of(-1, 32, 64, 128);
@@ -36,6 +37,7 @@ public final class Servability {
         return switch (form.format()) {
             case GPTQ -> List.of(autoGptq(form), gptqMarlin(form), gptq(form), gptqModel(form), compressedTensors());
             case AWQ -> List.of(awqMarlin(form), awq(form), autoAwq(form), compressedTensors());
+            case COMPRESSED_TENSORS -> List.of(compressedTensorsWna16(form), transformersCompressedTensors(form));
             case DENSE -> List.of(dense());
         };
     }
@@ -161,10 +163,37 @@ public final class Servability {
                 List.of("needs the autoawq package (GEMM version); modules_to_not_convert names the dense linears"));
     }
 
+    /**
+     * vLLM's compressed-tensors WNA16 scheme (compressed_tensors.py _is_wNa16_group_channel,
+     * schemes/compressed_tensors_wNa16.py): pack-quantized 4 or 8 bits, group or channel; zero points at 4 bits on
+     * Marlin, at 8 bits only on Machete (Hopper), Conch or Humming; groups dividing each layer's input.
+     */
+    static LoaderVerdict compressedTensorsWna16(ServedForm form) {
+        List<String> blockers = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        if (form.bits() != 4 && form.bits() != 8) {
+            blockers.add("vLLM's compressed-tensors WNA16 scheme takes 4 or 8 bits; this is " + form.bits());
+        }
+        if (!form.sym() && form.bits() == 8) {
+            notes.add("asymmetric 8-bit needs the Machete kernel (Hopper GPUs) or the conch or humming package");
+        }
+        for (Layer layer : vllmLayers(form)) {
+            if (layer.packed() && form.groupSize() > 0 && layer.in() % form.groupSize() != 0 && form.groupSize() < layer.in()) {
+                blockers.add(layer.name() + ": input size " + layer.in() + " is not a multiple of group size " + form.groupSize());
+            }
+        }
+        halfActivations(form, notes, "float16 or bfloat16");
+        return new LoaderVerdict(VLLM_COMPRESSED_TENSORS, blockers, notes);
+    }
+
+    static LoaderVerdict transformersCompressedTensors(ServedForm form) {
+        return new LoaderVerdict(TRANSFORMERS_COMPRESSED_TENSORS, List.of(),
+                List.of("needs the compressed-tensors package (transformers' CompressedTensorsHfQuantizer)"));
+    }
+
     static LoaderVerdict compressedTensors() {
         return new LoaderVerdict(VLLM_COMPRESSED_TENSORS,
-                List.of("the folder is not in compressed-tensors format (quantization_config.format pack-quantized),"
-                        + " which Calibra does not write yet"), List.of());
+                List.of("the folder is not in compressed-tensors format: write it with format compressed-tensors"), List.of());
     }
 
     static LoaderVerdict dense() {

@@ -26,6 +26,8 @@ public record ServedForm(Format format, int bits, int groupSize, boolean sym, bo
         GPTQ,
         /** AutoAWQ GEMM packing. */
         AWQ,
+        /** compressed-tensors pack-quantized. */
+        COMPRESSED_TENSORS,
         /** Every weight a plain tensor (pruned, SpQR's dequantized form, format dense). */
         DENSE
     }

@@ -100,6 +100,21 @@ class ServabilityTest {
                 Servability.of(form).get(2).toString());
     }
 
+    @ParameterizedTest(name = "compressed-tensors {0}-bit sym={1} g{2}")
+    @CsvSource({
+        "4, true, 128, yes", "4, false, 128, yes", "8, true, -1, yes", "8, false, 64, yes",
+        // vLLM's WNA16 scheme routes only 4 and 8 bits
+        "2, true, 128, no",
+        // 1B's inputs are 2048 and 8192 wide: group 96 divides neither
+        "4, true, 96, no",
+    })
+    void compressedTensors_matrix(int bits, boolean sym, int group, String vllm) {
+        ServedForm form = new ServedForm(Format.COMPRESSED_TENSORS, bits, group, sym, false, "bfloat16", llama(2048, 512, 8192), ALL);
+        Map<String, Boolean> got = verdicts(form);
+        assertEquals(vllm.equals("yes"), got.get(Servability.VLLM_COMPRESSED_TENSORS), got.toString());
+        assertEquals(true, got.get(Servability.TRANSFORMERS_COMPRESSED_TENSORS));
+    }
+
     @Test
     void denseFolder_isServedByEveryLoader() {
         ServedForm form = new ServedForm(Format.DENSE, 0, -1, false, false, "bfloat16", llama(2048, 512, 8192), Set.of());

@@ -117,9 +117,10 @@ public final class StudySpecYaml {
             case "auto" -> OutputFormat.OUTPUT_FORMAT_AUTO;
             case "gptq" -> OutputFormat.OUTPUT_FORMAT_GPTQ;
             case "awq" -> OutputFormat.OUTPUT_FORMAT_AWQ;
+            case "compressed-tensors", "compressed_tensors" -> OutputFormat.OUTPUT_FORMAT_COMPRESSED_TENSORS;
             case "dense" -> OutputFormat.OUTPUT_FORMAT_DENSE;
             default -> {
-                node.errors().add(node.path(), "must be auto, gptq, awq or dense, got '" + text + "'");
+                node.errors().add(node.path(), "must be auto, gptq, awq, compressed-tensors or dense, got '" + text + "'");
                 yield OutputFormat.OUTPUT_FORMAT_UNSPECIFIED;
             }
         };

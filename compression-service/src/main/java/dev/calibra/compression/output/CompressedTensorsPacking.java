@@ -1,0 +1,129 @@
+package dev.calibra.compression.output;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.compression.driver.LayerResult;
+import dev.calibra.compression.method.QuantizedLayer;
+import dev.calibra.compression.spec.GridQuantization;
+import dev.calibra.model.compressedtensors.CompressedTensorsConfig;
+import dev.calibra.model.compressedtensors.CompressedTensorsLinear;
+import dev.calibra.model.decoder.DecoderSpec;
+import dev.calibra.model.safetensors.Dtype;
+import dev.calibra.model.safetensors.HalfFloats;
+import dev.calibra.model.safetensors.SafetensorsWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * compressed-tensors' pack-quantized layout for grid-quantized linears (gptq, rtn): levels and zero points shifted
+ * to the signed range (level - 2^(b-1)), scales transposed to {@code [out, groups]} in the base weights' float dtype
+ * (as llm-compressor stores them; float32 for a float32 base), a {@code weight_g_idx} only for act-order in groups.
+ * Its layout holds any shape, so every linear is packed.
+ */
+final class CompressedTensorsPacking implements Packing {
+
+    private final GridQuantization grid;
+    private final Set<String> packed;
+    private final Dtype scaleDtype;
+
+    /** Packs every linear of {@code decoder}'s blocks, with scales in {@code baseDtype} when it is 16-bit. */
+    CompressedTensorsPacking(GridQuantization grid, Dtype baseDtype, DecoderSpec decoder) {
+        CompressedTensorsConfig.requireBits(grid.bits());
+        this.grid = grid;
+        this.packed = new LinkedHashSet<>();
+        decoder.linears().forEach(linear -> packed.add(linear.name()));
+        this.scaleDtype = baseDtype == Dtype.BF16 || baseDtype == Dtype.F16 ? baseDtype : Dtype.F32;
+    }
+
+    @Override
+    public Set<String> packed() {
+        return packed;
+    }
+
+    private boolean groupIndex() {
+        return grid.actOrder() && grid.groupSize() > 0;
+    }
+
+    @Override
+    public void addPacked(SafetensorsWriter tensors, String module, LayerResult result, ReleasedLayers layers) {
+        QuantizedLayer shape = (QuantizedLayer) result.layer();
+        int uses = 3 + (grid.symmetric() ? 0 : 1) + (groupIndex() ? 1 : 0);
+        Supplier<CompressedTensorsLinear> linear = new MadeOnce<>(uses, () -> pack((QuantizedLayer) layers.of(result)));
+        int out = shape.rows();
+        int in = shape.columns();
+        tensors.add(module + ".weight_packed", Dtype.I32, new long[] {out, CompressedTensorsLinear.words(in, grid.bits())},
+                () -> SafetensorsWriter.littleEndian(linear.get().packed()));
+        tensors.add(module + ".weight_scale", scaleDtype, new long[] {out, shape.groups()},
+                () -> OutputDtype.bytes(module + ".weight_scale", linear.get().scales(), scaleDtype));
+        ByteBuffer dims = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(out).putLong(in).flip();
+        tensors.add(module + ".weight_shape", Dtype.I64, new long[] {2}, () -> {
+            linear.get();   // one of the packing's uses
+            return dims.duplicate();
+        });
+        if (!grid.symmetric()) {
+            tensors.add(module + ".weight_zero_point", Dtype.I32,
+                    new long[] {CompressedTensorsLinear.words(out, grid.bits()), shape.groups()},
+                    () -> SafetensorsWriter.littleEndian(linear.get().zeroPoints()));
+        }
+        if (groupIndex()) {
+            tensors.add(module + ".weight_g_idx", Dtype.I32, new long[] {in},
+                    () -> SafetensorsWriter.littleEndian(linear.get().gIdx()));
+        }
+    }
+
+    private CompressedTensorsLinear pack(QuantizedLayer q) {
+        int rows = q.rows();
+        int columns = q.columns();
+        int groups = q.groups();
+        int bias = 1 << (q.bits() - 1);
+        float[] scales = new float[rows * groups];
+        int[] zeros = grid.symmetric() ? null : new int[rows * groups];
+        for (int g = 0; g < groups; g++) {
+            for (int r = 0; r < rows; r++) {
+                int p = g * rows + r;                          // [groups, rows] -> [rows, groups]
+                scales[r * groups + g] = inScaleDtype(q.scales()[p]);
+                int zero = Math.round(q.zeros()[p]);
+                if (grid.symmetric() && zero != bias) {
+                    throw new IllegalStateException("a symmetric grid's zero point is " + q.zeros()[p] + ", not " + bias);
+                }
+                if (zeros != null) {
+                    zeros[r * groups + g] = zero - bias;
+                }
+            }
+        }
+        int[] levels = new int[rows * columns];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < columns; j++) {
+                int p = q.groupIndex()[j] * rows + r;
+                // the level on the grid, as GPTQ's packer takes it, shifted to compressed-tensors' signed range
+                levels[r * columns + j] = (int) ((float) Math.rint(q.weight()[r * columns + j] / q.scales()[p]) + q.zeros()[p]) - bias;
+            }
+        }
+        return CompressedTensorsLinear.pack(q.bits(), rows, columns, grid.groupSize(), levels, zeros, scales, scaleDtype,
+                groupIndex() ? q.groupIndex() : null);
+    }
+
+    private float inScaleDtype(float scale) {
+        return switch (scaleDtype) {
+            case BF16 -> HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(scale));
+            case F16 -> HalfFloats.f16ToFloat(HalfFloats.floatToF16(scale));
+            default -> scale;
+        };
+    }
+
+    @Override
+    public void writeConfig(ObjectNode config, Path folder, List<String> packedModules, List<String> denseModules,
+            String blocksPrefix) {
+        new CompressedTensorsConfig(grid.bits(), grid.symmetric(), grid.groupSize(), groupIndex(), List.of("lm_head"))
+                .writeTo(config);
+    }
+
+    @Override
+    public String dtype() {
+        return "compressed-tensors-int" + grid.bits();
+    }
+}
