@@ -1,6 +1,7 @@
 package dev.calibra.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,6 +63,10 @@ class CompressionCliIT {
         assertEquals(Boolean.TRUE, servable.get("vllm-auto-gptq"), inspected.get("servability").toString());
         // group 128 does not divide stories260K's 64 input columns, which vLLM's older GPTQ kernels need
         assertEquals(Boolean.FALSE, servable.get("vllm-gptq"), inspected.get("servability").toString());
+        assertEquals(inspected.get("servability"), served.json().get("servability"));
+        JsonNode servedModel = stack.cli("models", "show", served.json().get("id").asText(), "--json").json();
+        assertTrue(servedModel.get("tags").toString().contains("served-by:vllm-auto-gptq"), servedModel.toString());
+        assertFalse(servedModel.get("tags").toString().contains("served-by:vllm-gptq\""), servedModel.toString());
         LocalStack.CliResult threeBit = stack.cli("compress", "--model", model, "--calibration", set, "--method", "gptq",
                 "--bits", "3", "--target", "vllm", "--json");
         assertEquals(1, threeBit.exitCode(), threeBit.stdout());

@@ -183,6 +183,14 @@ public final class CompressCommand implements Callable<Integer> {
                 output.line(String.format(Locale.ROOT, "%.3f bits per weight%s", bits,
                         outliers > 0 ? String.format(Locale.ROOT, ", %.3f%% outliers", 100 * outliers) : ""));
             }
+            if (tree.path("servability").isArray()) {
+                json.set("servability", tree.get("servability"));
+                List<String> served = new java.util.ArrayList<>();
+                List<String> not = new java.util.ArrayList<>();
+                tree.get("servability").forEach(v -> (v.path("servable").asBoolean() ? served : not).add(v.path("loader").asText()));
+                output.line("served by: " + (served.isEmpty() ? "none" : String.join(", ", served))
+                        + (not.isEmpty() ? "; not by: " + String.join(", ", not) + " (calibra models inspect says why)" : ""));
+            }
         } catch (java.io.IOException e) {
             output.note("no report at " + report + ": " + e.getMessage());
         }

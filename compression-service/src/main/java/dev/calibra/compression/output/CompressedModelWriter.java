@@ -51,8 +51,8 @@ public final class CompressedModelWriter {
     public static final String REPORT_FILE = "calibra_compression.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** What was written: packed linears (names inside a block) and the registry dtype. */
-    public record Written(List<String> packedLinears, List<String> denseLinears, String dtype) {}
+    /** What was written: packed linears (names inside a block), the registry dtype, the loaders' verdicts. */
+    public record Written(List<String> packedLinears, List<String> denseLinears, String dtype, List<LoaderVerdict> servability) {}
 
     private CompressedModelWriter() {}
 
@@ -199,7 +199,8 @@ public final class CompressedModelWriter {
             report.put("spqr_compact", SpqrFile.FOLDER + "/" + SpqrFile.FILE);
         }
         ArrayNode servability = report.putArray("servability");
-        for (LoaderVerdict verdict : Servability.of(servedForm(spec, packing, decoder, checkpoint))) {
+        List<LoaderVerdict> verdicts = Servability.of(servedForm(spec, packing, decoder, checkpoint));
+        for (LoaderVerdict verdict : verdicts) {
             ObjectNode entry = servability.addObject().put("loader", verdict.loader()).put("servable", verdict.servable());
             entry.putPOJO("blockers", verdict.blockers());
             entry.putPOJO("notes", verdict.notes());
@@ -207,7 +208,7 @@ public final class CompressedModelWriter {
         JSON.writeValue(folder.resolve(REPORT_FILE).toFile(), report);
         // the registry's dtype: the packing's, or what the plain linears were stored in
         String registryDtype = !packing.packed().isEmpty() || plainDtypes.size() != 1 ? packing.dtype() : plainDtypes.first();
-        return new Written(packedNames, denseNames, registryDtype);
+        return new Written(packedNames, denseNames, registryDtype, verdicts);
     }
 
     /** The folder as serving stacks see it. */

@@ -22,6 +22,7 @@ import dev.calibra.compression.method.SpqrLayer;
 import dev.calibra.compression.output.BlockCheckpoint;
 import dev.calibra.compression.output.CompressedModelWriter;
 import dev.calibra.compression.output.OutputDtype;
+import dev.calibra.model.serving.LoaderVerdict;
 import dev.calibra.compression.output.StorageFormat;
 import dev.calibra.runtime.registry.RegistryClients;
 import dev.calibra.compression.spec.AwqSpec;
@@ -208,6 +209,8 @@ public class CompressionService {
                     .setCompression(CompressionLineage.newBuilder().setMethod(spec.name())
                             .putAllParameters(spec.parameters()).setCalibrationSetId(set == null ? "" : set.getId()))
                     .setDescription("compressed by calibra compression-service (" + spec.reference() + ")")
+                    .addAllTags(written.servability().stream().filter(LoaderVerdict::servable)
+                            .map(verdict -> "served-by:" + verdict.loader()).toList())
                     .build(), observer);
             registered = true;
             phases.addNanos("register", System.nanoTime() - registerStart);
@@ -220,6 +223,9 @@ public class CompressionService {
             }
             results.forEach(r -> result.addLayers(layerReport(r, decoder, written.packedLinears()
                     .contains(moduleInBlock(decoder, r.linear())))));
+            written.servability().forEach(verdict -> result.addServability(dev.calibra.proto.v1.LoaderVerdict.newBuilder()
+                    .setLoader(verdict.loader()).setServable(verdict.servable()).addAllBlockers(verdict.blockers())
+                    .addAllNotes(verdict.notes())));
             return result.build();
         } catch (ModelFormatException e) {
             throw CalibraException.invalidArgument(e.getMessage());
