@@ -79,8 +79,10 @@ class AwqAndSpqrOutputTest {
         assertEquals("gemm", q.get("version").asText());
         assertEquals(32, q.get("group_size").asInt());
         assertTrue(q.get("zero_point").asBoolean());
-        // gate/up have 172 rows (not a multiple of 8), down 172 columns (not a multiple of 32): stored dense
-        assertEquals("[\"mlp.gate_proj\",\"mlp.up_proj\",\"mlp.down_proj\"]", q.get("modules_to_not_convert").toString());
+        // gate/up have 172 rows (not a multiple of 8), down 172 columns (not a multiple of 32): stored dense; vLLM
+        // matches these names as substrings of its fused gate_up_proj, so that name is listed too
+        assertEquals("[\"mlp.gate_proj\",\"mlp.up_proj\",\"mlp.down_proj\",\"mlp.gate_up_proj\"]",
+                q.get("modules_to_not_convert").toString());
         try (SafetensorsFile file = SafetensorsFile.open(out.resolve("model.safetensors"))) {
             assertArrayEquals(new long[] {64, 64 / 8}, file.info(Q + ".qweight").shape());
             assertArrayEquals(new long[] {2, 64 / 8}, file.info(Q + ".qzeros").shape());
