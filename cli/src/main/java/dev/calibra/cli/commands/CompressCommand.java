@@ -103,7 +103,7 @@ public final class CompressCommand implements Callable<Integer> {
             description = "Calibration sequences per block forward (default 8).")
     Integer batchSize;
 
-    @Option(names = "--format", defaultValue = "auto", description = "auto (default: pack what the method's format can hold), gptq (gptq, rtn), awq (awq, 4-bit), compressed-tensors (gptq, rtn; 2, 4 or 8 bits) or dense.")
+    @Option(names = "--format", defaultValue = "auto", description = "auto (default: pack what the method's format can hold), gptq (gptq, rtn), awq (awq, 4-bit), compressed-tensors (gptq, rtn, awq; 2, 4 or 8 bits) or dense.")
     String format;
 
     @Option(names = "--target", defaultValue = "", description = "A serving stack the result must load in: vllm (fills unset parameters with 4 bits, group 128, symmetric; refuses what vLLM cannot serve).")

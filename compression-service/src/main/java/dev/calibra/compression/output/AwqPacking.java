@@ -46,6 +46,21 @@ final class AwqPacking implements Packing {
         }
     }
 
+    /**
+     * The scales folded into the norms and biases for a layout that packs every linear (compressed-tensors), which
+     * then reads {@link #replaced} from here.
+     */
+    static AwqPacking foldingAll(AwqSpec spec, List<LayerResult> results, DecoderSpec decoder, TensorSource base) {
+        return new AwqPacking(spec, results, decoder, base);
+    }
+
+    private AwqPacking(AwqSpec spec, List<LayerResult> results, DecoderSpec decoder, TensorSource base) {
+        this.spec = spec;
+        this.packed = new LinkedHashSet<>();
+        decoder.linears().forEach(linear -> packed.add(linear.name()));
+        foldScales(results, decoder, base);
+    }
+
     /** Why a linear of this shape cannot be packed with these settings, or null. */
     static String whyNotPackable(AwqSpec spec, int rows, int columns) {
         if (spec.settings().bits() != AwqPackedLinear.BITS) {

@@ -86,10 +86,12 @@ public final class CompressedModelWriter {
      */
     public static void requireServable(ModelFolder base, MethodSpec spec, StorageFormat format, String target) {
         DecoderSpec decoder = base.config().decoder();
+        Dtype baseDtype = base.checkpoint().info(decoder.weightName(0, decoder.linears().get(0))).dtype();
         Packing packing = format == StorageFormat.DENSE ? Packing.DENSE
                 : format == StorageFormat.COMPRESSED_TENSORS && spec instanceof GridQuantization grid
-                        ? new CompressedTensorsPacking(grid, base.checkpoint().info(decoder.weightName(0,
-                                decoder.linears().get(0))).dtype(), decoder)
+                        ? new CompressedTensorsPacking(grid, baseDtype, decoder)
+                : format == StorageFormat.COMPRESSED_TENSORS && spec instanceof AwqSpec awq
+                        ? new CompressedTensorsPacking(awq, null, baseDtype, decoder)
                         : predictedPacking(spec, decoder);
         ServedForm form = servedForm(spec, packing, decoder, base.checkpoint());
         String loader = switch (form.format()) {
@@ -214,7 +216,8 @@ public final class CompressedModelWriter {
     /** The folder as serving stacks see it. */
     static ServedForm servedForm(MethodSpec spec, Packing packing, DecoderSpec decoder, TensorSource base) {
         String baseDtype = base.info(decoder.weightName(0, decoder.linears().get(0))).dtype().torchName();
-        if (packing instanceof CompressedTensorsPacking && spec instanceof GridQuantization grid) {
+        if (packing instanceof CompressedTensorsPacking ct) {
+            GridQuantization grid = ct.grid();
             return new ServedForm(ServedForm.Format.COMPRESSED_TENSORS, grid.bits(), grid.groupSize(), grid.symmetric(),
                     grid.actOrder(), baseDtype, decoder.linears(), packing.packed());
         }
@@ -235,8 +238,12 @@ public final class CompressedModelWriter {
         if (format == StorageFormat.DENSE) {
             return Packing.DENSE;
         }
+        Dtype baseDtype = base.info(decoder.weightName(0, decoder.linears().get(0))).dtype();
         if (format == StorageFormat.COMPRESSED_TENSORS && spec instanceof GridQuantization grid) {
-            return new CompressedTensorsPacking(grid, base.info(decoder.weightName(0, decoder.linears().get(0))).dtype(), decoder);
+            return new CompressedTensorsPacking(grid, baseDtype, decoder);
+        }
+        if (format == StorageFormat.COMPRESSED_TENSORS && spec instanceof AwqSpec awq) {
+            return new CompressedTensorsPacking(awq, AwqPacking.foldingAll(awq, results, decoder, base), baseDtype, decoder);
         }
         if (spec instanceof GridQuantization grid) {
             return new GptqPacking(spec, grid, results, format);

@@ -8,7 +8,7 @@ public enum StorageFormat {
     GPTQ,
     /** AutoAWQ's GEMM format (awq); refuse a model with a linear that cannot be packed. */
     AWQ,
-    /** compressed-tensors pack-quantized (gptq, rtn; 2, 4 or 8 bits); every linear fits its layout. */
+    /** compressed-tensors pack-quantized (gptq, rtn, awq; 2, 4 or 8 bits); every linear fits its layout. */
     COMPRESSED_TENSORS,
     /** Store every weight dequantized, as plain tensors. */
     DENSE

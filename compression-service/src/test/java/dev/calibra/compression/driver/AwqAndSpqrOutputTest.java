@@ -70,6 +70,39 @@ class AwqAndSpqrOutputTest {
         return new AwqSpec(new AwqSettings(bits, groupSize, 20, true), new RunSettings(false, 8));
     }
 
+    /**
+     * One AWQ result in compressed-tensors form: every linear packed (the 172-wide MLP too) in AWQ's scaled
+     * coordinates, decoding bit for bit to the codes' weights (float32 scales like the base), the same folded norms
+     * as AutoAWQ's layout, and the same model when read back.
+     */
+    @Test
+    void awq4g32_asCompressedTensors_packsEveryLinear_withTheGemmFoldersNorms(@TempDir Path out) throws IOException {
+        java.nio.file.Path ct = java.nio.file.Files.createDirectories(out.resolve("ct"));
+        java.nio.file.Path gemm = java.nio.file.Files.createDirectories(out.resolve("gemm"));
+        Compressed compressed = compressAndWrite(awq(4, 32), StorageFormat.COMPRESSED_TENSORS, ct);
+        try (ModelFolder base = ModelFolder.open(TinyStoriesCalibration.stories260K())) {
+            CompressedModelWriter.write(base, awq(4, 32), compressed.results(), StorageFormat.AUTO,
+                    new ObjectMapper().createObjectNode(), gemm);
+        }
+        JsonNode q = new ObjectMapper().readTree(ct.resolve("config.json").toFile()).get("quantization_config");
+        assertEquals("compressed-tensors", q.get("quant_method").asText());
+        assertEquals(false, q.at("/config_groups/group_0/weights/symmetric").asBoolean());
+        try (ModelFolder a = ModelFolder.open(ct); ModelFolder b = ModelFolder.open(gemm);
+                CausalLm fromCt = a.load(Device.cpu()); CausalLm fromGemm = b.load(Device.cpu())) {
+            dev.calibra.model.decoder.DecoderSpec decoder = a.config().decoder();
+            for (LayerResult result : compressed.results()) {
+                String weight = decoder.weightName(result.block(), decoder.linear(result.linear()));
+                assertArrayEquals(((AwqLayer) result.layer()).scaledWeight(), a.checkpoint().readFloats(weight), weight);
+            }
+            for (String name : b.checkpoint().tensorNames()) {
+                if (name.contains("norm")) {
+                    assertArrayEquals(b.checkpoint().readFloats(name), a.checkpoint().readFloats(name), name + " folded alike");
+                }
+            }
+            assertEquals(perplexity(fromGemm), perplexity(fromCt), perplexity(fromGemm) * 0.01);
+        }
+    }
+
     @Test
     void awq4g32Auto_packsAttentionInGemmLayout_foldsScalesIntoNorms_andReadsBack(@TempDir Path out) throws IOException {
         Compressed compressed = compressAndWrite(awq(4, 32), StorageFormat.AUTO, out);
