@@ -132,7 +132,7 @@ final class CompressedTensorsPacking implements Packing {
         for (int g = 0; g < groups; g++) {
             for (int r = 0; r < rows; r++) {
                 int p = g * rows + r;                          // [groups, rows] -> [rows, groups]
-                scales[r * groups + g] = inScaleDtype(q.scales()[p]);
+                scales[r * groups + g] = HalfFloats.roundTo(scaleDtype, q.scales()[p]);
                 int zero = Math.round(q.zeros()[p]);
                 if (grid.symmetric() && zero != bias) {
                     throw new IllegalStateException("a symmetric grid's zero point is " + q.zeros()[p] + ", not " + bias);
@@ -165,7 +165,7 @@ final class CompressedTensorsPacking implements Packing {
         float[] scales = new float[q.scales().length];
         for (int k = 0; k < zeros.length; k++) {
             zeros[k] = Math.round(q.zeros()[k]) - bias;
-            scales[k] = inScaleDtype(q.scales()[k]);
+            scales[k] = HalfFloats.roundTo(scaleDtype, q.scales()[k]);
         }
         return CompressedTensorsLinear.pack(q.bits(), q.rows(), q.columns(), grid.groupSize(), levels, zeros, scales, scaleDtype,
                 null);
@@ -174,14 +174,6 @@ final class CompressedTensorsPacking implements Packing {
     @Override
     public float[] replaced(String tensor) throws java.io.IOException {
         return awq == null ? null : awq.replaced(tensor);
-    }
-
-    private float inScaleDtype(float scale) {
-        return switch (scaleDtype) {
-            case BF16 -> HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(scale));
-            case F16 -> HalfFloats.f16ToFloat(HalfFloats.floatToF16(scale));
-            default -> scale;
-        };
     }
 
     @Override

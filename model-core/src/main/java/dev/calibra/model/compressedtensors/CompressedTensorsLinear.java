@@ -116,19 +116,11 @@ public record CompressedTensorsLinear(int bits, int outFeatures, int inFeatures,
                 int g = gIdx != null ? gIdx[j] : groupSize > 0 ? j / groupSize : 0;
                 int q = unpack(packed, o * rowWords, 1, j, bits);
                 int zp = zeroPoints.length == 0 ? 0 : unpack(zeroPoints, g, groups, o, bits);
-                weight[o * inFeatures + j] = inScaleDtype((q - zp) * scales[o * groups + g]);
+                // compressed-tensors computes in the scale's dtype: a 16-bit scale's product is rounded to it
+                weight[o * inFeatures + j] = HalfFloats.roundTo(scaleDtype, (q - zp) * scales[o * groups + g]);
             }
         }
         return weight;
-    }
-
-    /** compressed-tensors computes in the scale's dtype: a 16-bit scale's product is rounded to it. */
-    private float inScaleDtype(float value) {
-        return switch (scaleDtype) {
-            case BF16 -> HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(value));
-            case F16 -> HalfFloats.f16ToFloat(HalfFloats.floatToF16(value));
-            default -> value;
-        };
     }
 
     /** Scales as stored: {@code [out, groups]} in {@code scaleDtype}. */

@@ -5,6 +5,16 @@ public final class HalfFloats {
 
     private HalfFloats() {}
 
+    /** {@code value} rounded to nearest even in {@code dtype} (F16, BF16), as float32; unchanged for F32. */
+    public static float roundTo(Dtype dtype, float value) {
+        return switch (dtype) {
+            case BF16 -> bf16ToFloat(floatToBf16(value));
+            case F16 -> f16ToFloat(floatToF16(value));
+            case F32 -> value;
+            default -> throw new IllegalArgumentException("not a float dtype: " + dtype);
+        };
+    }
+
     /** bfloat16 is the upper 16 bits of a float32. */
     public static float bf16ToFloat(short bits) {
         return Float.intBitsToFloat((bits & 0xFFFF) << 16);
