@@ -75,13 +75,7 @@ public final class Servability {
             blockers.add("Marlin serves 4- and 8-bit symmetric GPTQ; this is " + form.bits() + "-bit "
                     + (form.sym() ? "symmetric" : "asymmetric (sym false)"));
         }
-        if (!MARLIN_GROUP_SIZES.contains(form.groupSize())) {
-            blockers.add("Marlin serves group sizes -1, 32, 64 and 128; this is " + form.groupSize());
-        }
-        marlinShapes(form, blockers);
-        fusedSkips(form, blockers);
-        halfActivations(form, notes, "float16 or bfloat16");
-        notes.add("needs an NVIDIA GPU of compute capability 8.0 or newer (Ampere)");
+        marlin(form, blockers, notes);
         return new LoaderVerdict(VLLM_GPTQ_MARLIN, blockers, notes);
     }
 
@@ -95,14 +89,8 @@ public final class Servability {
         // pack_factor = Fraction(32, bits): output features must be a multiple of its numerator
         int numerator = 32 / gcd(32, form.bits());
         for (Layer layer : vllmLayers(form)) {
-            if (!layer.packed()) {
-                continue;
-            }
-            if (form.groupSize() > 0 && layer.in() % form.groupSize() != 0) {
-                blockers.add(layer.name() + ": input size " + layer.in() + " is not a multiple of group size "
-                        + form.groupSize());
-            }
-            if (layer.out() % numerator != 0) {
+            groupsDivideInputs(layer, form.groupSize(), blockers);
+            if (layer.packed() && layer.out() % numerator != 0) {
                 blockers.add(layer.name() + ": output size " + layer.out() + " is not a multiple of " + numerator
                         + " (32 / gcd(32, bits))");
             }
@@ -130,13 +118,7 @@ public final class Servability {
     static LoaderVerdict awqMarlin(ServedForm form) {
         List<String> blockers = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        if (!MARLIN_GROUP_SIZES.contains(form.groupSize())) {
-            blockers.add("Marlin serves group sizes -1, 32, 64 and 128; this is " + form.groupSize());
-        }
-        marlinShapes(form, blockers);
-        fusedSkips(form, blockers);
-        halfActivations(form, notes, "float16 or bfloat16");
-        notes.add("needs an NVIDIA GPU of compute capability 8.0 or newer (Ampere)");
+        marlin(form, blockers, notes);
         return new LoaderVerdict(VLLM_AWQ_MARLIN, blockers, notes);
     }
 
@@ -145,10 +127,7 @@ public final class Servability {
         List<String> blockers = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         for (Layer layer : vllmLayers(form)) {
-            if (layer.packed() && layer.in() % form.groupSize() != 0) {
-                blockers.add(layer.name() + ": input size " + layer.in() + " is not a multiple of group size "
-                        + form.groupSize());
-            }
+            groupsDivideInputs(layer, form.groupSize(), blockers);
         }
         fusedSkips(form, blockers);
         if (!form.baseDtype().equals("float16")) {
@@ -199,6 +178,24 @@ public final class Servability {
     static LoaderVerdict dense() {
         return new LoaderVerdict("any", List.of(), List.of("plain weights: every loader serves them as an unquantized"
                 + " model, and pruned zeros take their full size"));
+    }
+
+    /** What vLLM's Marlin kernels need of GPTQ and AWQ alike: their group sizes and tile shapes, whole fused layers. */
+    private static void marlin(ServedForm form, List<String> blockers, List<String> notes) {
+        if (!MARLIN_GROUP_SIZES.contains(form.groupSize())) {
+            blockers.add("Marlin serves group sizes -1, 32, 64 and 128; this is " + form.groupSize());
+        }
+        marlinShapes(form, blockers);
+        fusedSkips(form, blockers);
+        halfActivations(form, notes, "float16 or bfloat16");
+        notes.add("needs an NVIDIA GPU of compute capability 8.0 or newer (Ampere)");
+    }
+
+    /** vLLM's older GPTQ and AWQ kernels refuse a packed layer whose input the group size does not divide. */
+    private static void groupsDivideInputs(Layer layer, int groupSize, List<String> blockers) {
+        if (layer.packed() && groupSize > 0 && layer.in() % groupSize != 0) {
+            blockers.add(layer.name() + ": input size " + layer.in() + " is not a multiple of group size " + groupSize);
+        }
     }
 
     private static void marlinShapes(ServedForm form, List<String> blockers) {
