@@ -31,6 +31,18 @@ public record QuantizedLayer(float[] weight, int rows, int columns, int bits, in
         return scales.length / rows;
     }
 
+    /** Each weight's integer level on its grid, {@code round(w / scale) + zero} in 0..2^bits-1, {@code [rows, columns]}. */
+    public int[] levels() {
+        int[] levels = new int[rows * columns];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < columns; j++) {
+                int p = groupIndex[j] * rows + r;
+                levels[r * columns + j] = (int) ((float) Math.rint(weight[r * columns + j] / scales[p]) + zeros[p]);
+            }
+        }
+        return levels;
+    }
+
     /** Verifies every weight lies on its grid, counts levels, throws {@link IllegalStateException} otherwise. */
     static QuantizedLayer checked(float[] weight, int rows, int columns, int bits, int groupSize, float[] scales,
             float[] zeros, int[] groupIndex, double relativeReconstructionError) {

@@ -86,7 +86,7 @@ public final class CompressedModelWriter {
      */
     public static void requireServable(ModelFolder base, MethodSpec spec, StorageFormat format, String target) {
         DecoderSpec decoder = base.config().decoder();
-        Dtype baseDtype = base.checkpoint().info(decoder.weightName(0, decoder.linears().get(0))).dtype();
+        Dtype baseDtype = baseDtype(decoder, base.checkpoint());
         Packing packing = format == StorageFormat.DENSE ? Packing.DENSE
                 : format == StorageFormat.COMPRESSED_TENSORS && spec instanceof GridQuantization grid
                         ? new CompressedTensorsPacking(grid, baseDtype, decoder)
@@ -213,9 +213,14 @@ public final class CompressedModelWriter {
         return new Written(packedNames, denseNames, registryDtype, verdicts);
     }
 
+    /** The float dtype of the base checkpoint's weights (its first linear's). */
+    private static Dtype baseDtype(DecoderSpec decoder, TensorSource base) {
+        return base.info(decoder.weightName(0, decoder.linears().get(0))).dtype();
+    }
+
     /** The folder as serving stacks see it. */
     static ServedForm servedForm(MethodSpec spec, Packing packing, DecoderSpec decoder, TensorSource base) {
-        String baseDtype = base.info(decoder.weightName(0, decoder.linears().get(0))).dtype().torchName();
+        String baseDtype = baseDtype(decoder, base).torchName();
         if (packing instanceof CompressedTensorsPacking ct) {
             GridQuantization grid = ct.grid();
             return new ServedForm(ServedForm.Format.COMPRESSED_TENSORS, grid.bits(), grid.groupSize(), grid.symmetric(),
@@ -238,7 +243,7 @@ public final class CompressedModelWriter {
         if (format == StorageFormat.DENSE) {
             return Packing.DENSE;
         }
-        Dtype baseDtype = base.info(decoder.weightName(0, decoder.linears().get(0))).dtype();
+        Dtype baseDtype = baseDtype(decoder, base);
         if (format == StorageFormat.COMPRESSED_TENSORS && spec instanceof GridQuantization grid) {
             return new CompressedTensorsPacking(grid, baseDtype, decoder);
         }

@@ -96,7 +96,7 @@ final class CompressedTensorsPacking implements Packing {
     @Override
     public void addPacked(SafetensorsWriter tensors, String module, LayerResult result, ReleasedLayers layers) {
         CompressedLayer shape = result.layer();
-        int uses = 3 + (grid.symmetric() ? 0 : 1) + (groupIndex() ? 1 : 0);
+        int uses = 2 + (grid.symmetric() ? 0 : 1) + (groupIndex() ? 1 : 0);
         Supplier<CompressedTensorsLinear> linear = new MadeOnce<>(uses, () -> awq != null ? pack((AwqLayer) layers.of(result))
                 : pack((QuantizedLayer) layers.of(result)));
         int out = shape.rows();
@@ -107,10 +107,7 @@ final class CompressedTensorsPacking implements Packing {
         tensors.add(module + ".weight_scale", scaleDtype, new long[] {out, groups},
                 () -> OutputDtype.bytes(module + ".weight_scale", linear.get().scales(), scaleDtype));
         ByteBuffer dims = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(out).putLong(in).flip();
-        tensors.add(module + ".weight_shape", Dtype.I64, new long[] {2}, () -> {
-            linear.get();   // one of the packing's uses
-            return dims.duplicate();
-        });
+        tensors.add(module + ".weight_shape", Dtype.I64, new long[] {2}, dims);
         if (!grid.symmetric()) {
             tensors.add(module + ".weight_zero_point", Dtype.I32,
                     new long[] {CompressedTensorsLinear.words(out, grid.bits()), groups},
@@ -124,7 +121,6 @@ final class CompressedTensorsPacking implements Packing {
 
     private CompressedTensorsLinear pack(QuantizedLayer q) {
         int rows = q.rows();
-        int columns = q.columns();
         int groups = q.groups();
         int bias = 1 << (q.bits() - 1);
         float[] scales = new float[rows * groups];
@@ -142,15 +138,12 @@ final class CompressedTensorsPacking implements Packing {
                 }
             }
         }
-        int[] levels = new int[rows * columns];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < columns; j++) {
-                int p = q.groupIndex()[j] * rows + r;
-                // the level on the grid, as GPTQ's packer takes it, shifted to compressed-tensors' signed range
-                levels[r * columns + j] = (int) ((float) Math.rint(q.weight()[r * columns + j] / q.scales()[p]) + q.zeros()[p]) - bias;
-            }
+        // the levels GPTQ's packer takes, shifted to compressed-tensors' signed range
+        int[] levels = q.levels();
+        for (int k = 0; k < levels.length; k++) {
+            levels[k] -= bias;
         }
-        return CompressedTensorsLinear.pack(q.bits(), rows, columns, grid.groupSize(), levels, zeros, scales, scaleDtype,
+        return CompressedTensorsLinear.pack(q.bits(), rows, q.columns(), grid.groupSize(), levels, zeros, scales, scaleDtype,
                 groupIndex() ? q.groupIndex() : null);
     }
 

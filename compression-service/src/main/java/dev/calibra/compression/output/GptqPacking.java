@@ -93,21 +93,11 @@ final class GptqPacking implements Packing {
     }
 
     private static PackedLinear pack(QuantizedLayer q) {
-        int rows = q.rows();
-        int columns = q.columns();
-        int[] levels = new int[rows * columns];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < columns; j++) {
-                int p = q.groupIndex()[j] * rows + r;
-                // the integer level of a weight on its grid: round(w / scale) + zero
-                levels[r * columns + j] = (int) ((float) Math.rint(q.weight()[r * columns + j] / q.scales()[p]) + q.zeros()[p]);
-            }
-        }
         int[] zeros = new int[q.zeros().length];
         for (int k = 0; k < zeros.length; k++) {
             zeros[k] = Math.round(q.zeros()[k]);
         }
-        return PackedLinear.pack(q.bits(), rows, columns, levels, zeros, q.scales(), q.groupIndex());
+        return PackedLinear.pack(q.bits(), q.rows(), q.columns(), q.levels(), zeros, q.scales(), q.groupIndex());
     }
 
     @Override
