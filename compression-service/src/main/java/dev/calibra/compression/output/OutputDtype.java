@@ -1,10 +1,8 @@
 package dev.calibra.compression.output;
 
 import dev.calibra.model.safetensors.Dtype;
-import dev.calibra.model.safetensors.HalfFloats;
 import dev.calibra.model.safetensors.SafetensorsWriter;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /** The float dtype of the tensors a compressed folder stores plain (pruned or dequantized linears, changed norms). */
 public enum OutputDtype {
@@ -23,18 +21,16 @@ public enum OutputDtype {
      * that float16 cannot hold is refused rather than stored as infinity.
      */
     public static ByteBuffer bytes(String name, float[] values, Dtype dtype) {
-        if (dtype == Dtype.F32) {
-            return SafetensorsWriter.littleEndian(values);
-        }
-        ByteBuffer out = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-        for (int k = 0; k < values.length; k++) {
-            short half = dtype == Dtype.BF16 ? HalfFloats.floatToBf16(values[k]) : HalfFloats.floatToF16(values[k]);
-            if (dtype == Dtype.F16 && Float.isFinite(values[k]) && Float.isInfinite(HalfFloats.f16ToFloat(half))) {
-                throw new IllegalArgumentException("dtype: " + name + "[" + k + "] = " + values[k]
-                        + " overflows float16 (the base's dtype); ask for dtype float32");
+        if (dtype == Dtype.F16) {
+            for (int k = 0; k < values.length; k++) {
+                // float16 rounds 65520 and beyond to infinity
+                if (Float.isFinite(values[k]) && Math.abs(values[k]) >= 65520f) {
+                    throw new IllegalArgumentException("dtype: " + name + "[" + k + "] = " + values[k]
+                            + " overflows float16 (the base's dtype); ask for dtype float32");
+                }
             }
-            out.putShort(half);
         }
-        return out.flip();
+        return SafetensorsWriter.littleEndian(values, dtype);
     }
+
 }

@@ -44,15 +44,26 @@ public final class SafetensorsWriter {
 
     /** Adds float values stored as F16 or BF16 (rounded to nearest even). */
     public SafetensorsWriter addHalf(String name, Dtype dtype, long[] shape, float[] values) {
+        if (dtype != Dtype.F16 && dtype != Dtype.BF16) {
+            throw new IllegalArgumentException("addHalf takes F16 or BF16, not " + dtype);
+        }
+        return add(name, dtype, shape, littleEndian(values, dtype));
+    }
+
+    /** Float values as safetensors stores them in {@code dtype}: F32, or F16 / BF16 rounded to nearest even. */
+    public static ByteBuffer littleEndian(float[] values, Dtype dtype) {
+        if (dtype == Dtype.F32) {
+            return littleEndian(values);
+        }
         ByteBuffer bytes = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         for (float value : values) {
             bytes.putShort(switch (dtype) {
                 case F16 -> HalfFloats.floatToF16(value);
                 case BF16 -> HalfFloats.floatToBf16(value);
-                default -> throw new IllegalArgumentException("addHalf takes F16 or BF16, not " + dtype);
+                default -> throw new IllegalArgumentException("not a float dtype safetensors stores: " + dtype);
             });
         }
-        return add(name, dtype, shape, bytes.flip());
+        return bytes.flip();
     }
 
     public SafetensorsWriter addI32(String name, long[] shape, int[] values) {
