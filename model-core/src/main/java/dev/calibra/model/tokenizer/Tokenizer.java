@@ -64,6 +64,15 @@ public final class Tokenizer implements AutoCloseable {
         return files.addEosToken() ? append(ids, files.eosId()) : ids;
     }
 
+    /**
+     * Token ids of an already formatted text, such as a rendered chat template: nothing is added (no BOS,
+     * no EOS), as apply_chat_template tokenizes with add_special_tokens=False; special tokens written in
+     * the text (a template's "&lt;s&gt;" or "&lt;|im_start|&gt;") map to their ids.
+     */
+    public int[] encodeFormatted(String text) {
+        return toInts(tokenizer.encode(text, false, false).getIds());
+    }
+
     /** Text of token ids, special tokens skipped. */
     public String decode(int[] ids) {
         return tokenizer.decode(Arrays.stream(ids).asLongStream().toArray(), true);

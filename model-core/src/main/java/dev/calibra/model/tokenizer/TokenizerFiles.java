@@ -206,6 +206,28 @@ public record TokenizerFiles(int vocabSize, int bosId, int eosId, Optional<Boole
         return node.asInt();
     }
 
+    /** tokenizer_config.json of a folder (an empty object when the folder has none), strictly decoded. */
+    public static JsonNode readConfig(Path folder) throws IOException {
+        Path configPath = folder.resolve(TOKENIZER_CONFIG_JSON);
+        return Files.exists(configPath) ? readJson(configPath) : JSON.createObjectNode();
+    }
+
+    /**
+     * The special tokens a chat template is rendered with, as transformers passes them (bos_token,
+     * eos_token, ...): each a string, or an AddedToken object's content; absent and null ones left out.
+     */
+    public static Map<String, String> specialTokens(JsonNode config) {
+        Map<String, String> tokens = new java.util.TreeMap<>();
+        for (String name : java.util.List.of("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token",
+                "mask_token")) {
+            String token = tokenName(config.path(name), null);
+            if (token != null) {
+                tokens.put(name, token);
+            }
+        }
+        return tokens;
+    }
+
     private static String tokenName(JsonNode node, String fallback) {
         if (node.isTextual()) {
             return node.asText();
