@@ -156,4 +156,34 @@ class CalibrationCliIT {
         assertEquals("3", shown.get("spec").get("parameters").get("set_index").asText());
         assertEquals(job.getId(), shown.get("producing_job_id").asText());
     }
+
+    @Test
+    void chatCorpus_drawsTemplatedConversations_withTheTemplatesSwitchesRecorded() {
+        JsonNode corpus = stack.cli("corpora", "add", "--path", LocalStack.assets().resolve("corpora/tinystories_chat.jsonl").toString(),
+                "--name", "calib-chat", "--documents", "chat", "--json").json();
+        assertEquals(533, corpus.get("documents").asLong(), corpus.toString());
+        assertEquals("chat:messages", corpus.get("document_rule").asText(), corpus.toString());
+        String chatCorpus = corpus.get("id").asText();
+
+        LocalStack.CliResult drawn = stack.cli("calibrate", "--corpus", chatCorpus, "--model", modelId, "--strategy", "chat",
+                "-P", "template=qwen3", "-P", "packing=whole", "-n", "4", "--seq-len", "64", "--seed", "0", "--json");
+        assertEquals(0, drawn.exitCode(), drawn.stderr());
+        JsonNode shown = stack.cli("calibration", "show", drawn.json().get("id").asText(), "--samples", "4", "--json").json();
+        JsonNode parameters = shown.get("spec").get("parameters");
+        assertEquals("qwen3", parameters.get("template").asText());
+        assertEquals("unset", parameters.get("enable_thinking").asText(), "every switch is recorded, defaults included");
+        assertEquals("false", parameters.get("add_generation_prompt").asText());
+        java.util.Set<Long> conversations = new java.util.HashSet<>();
+        for (JsonNode sample : shown.get("samples")) {
+            assertEquals(chatCorpus, sample.get("provenance").get("corpus_id").asText());
+            assertTrue(conversations.add(sample.get("provenance").path("document_index").asLong(0)), "one conversation per row");
+            // the stories tokenizer has no ChatML tokens, so the markup is spelled out in the decoded text
+            assertTrue(sample.get("text").asText().startsWith("<|im_start|>"), sample.get("text").asText());
+        }
+
+        LocalStack.CliResult noTemplate = stack.cli("calibrate", "--corpus", chatCorpus, "--model", modelId, "--strategy", "chat",
+                "-n", "4", "--seq-len", "64", "--json");
+        assertEquals(1, noTemplate.exitCode());
+        assertTrue(noTemplate.json().get("error").get("message").asText().contains("has no chat template"), noTemplate.stdout());
+    }
 }

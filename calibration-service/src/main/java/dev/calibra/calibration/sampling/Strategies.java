@@ -6,7 +6,7 @@ import java.util.List;
 public final class Strategies {
 
     public static final List<String> NAMES = List.of("random_window", "concat_window", "disjoint_sets", "mixture",
-            "self_generated", "random_tokens");
+            "self_generated", "random_tokens", "chat");
 
     private Strategies() {}
 
@@ -18,6 +18,7 @@ public final class Strategies {
             case "mixture" -> new MixtureStrategy();
             case "self_generated" -> new SelfGeneratedStrategy();
             case "random_tokens" -> new RandomTokensStrategy();
+            case "chat" -> new ChatStrategy();
             default -> throw new IllegalArgumentException("strategy '" + name + "' is unknown; known strategies: "
                     + String.join(", ", NAMES));
         };

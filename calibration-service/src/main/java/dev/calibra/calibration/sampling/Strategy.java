@@ -8,7 +8,7 @@ import java.util.List;
  * parameter that changes the tokens is one of {@link #parameters()} and ends up in the recorded spec.
  */
 public sealed interface Strategy permits RandomWindowStrategy, ConcatWindowStrategy, DisjointSetsStrategy,
-        MixtureStrategy, SelfGeneratedStrategy, RandomTokensStrategy {
+        MixtureStrategy, SelfGeneratedStrategy, RandomTokensStrategy, ChatStrategy {
 
     String name();
 

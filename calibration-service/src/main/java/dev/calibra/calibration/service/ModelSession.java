@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.calibra.calibration.sampling.ModelAccess;
 import dev.calibra.model.CausalLm;
 import dev.calibra.model.ModelFolder;
+import dev.calibra.model.chat.ChatTemplate;
 import dev.calibra.model.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +41,11 @@ public final class ModelSession implements ModelAccess, AutoCloseable {
     /** The model's context length in tokens (max_position_embeddings). */
     public int contextTokens() {
         return folder.config().maxPositionEmbeddings();
+    }
+
+    @Override
+    public ChatTemplate chatTemplate(String name) throws IOException {
+        return ChatTemplate.select(name, folder.path());
     }
 
     @Override

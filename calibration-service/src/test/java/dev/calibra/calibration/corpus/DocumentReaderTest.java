@@ -115,4 +115,39 @@ class DocumentReaderTest {
         });
         return documents;
     }
+
+    @Test
+    void chatCorpus_scansConversations_andReadsAsTheirContentsWithoutRoles() throws IOException {
+        CorpusScan scan = CorpusScan.of(Assets.corpus("tinystories_chat.jsonl"), "chat", "");
+        assertEquals(533, scan.documents());
+        assertEquals("chat:messages", scan.rule().label());
+        Path file = temp.resolve("chat.jsonl");
+        Files.writeString(file, "{\"messages\": [{\"role\": \"system\", \"content\": \"Be kind.\"}, "
+                + "{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello!\"}]}\n");
+        assertEquals(List.of("Be kind.\n\nHi\n\nHello!"), documents(file, "chat"));
+        List<Object> roles = new ArrayList<>();
+        new DocumentReader(CorpusSource.open(file), DocumentRule.parse("chat")).forEachConversation((i, messages) -> {
+            messages.forEach(message -> roles.add(message.get("role")));
+            return true;
+        });
+        assertEquals(List.of("system", "user", "assistant"), roles);
+    }
+
+    @Test
+    void chatCorpus_badMessages_nameFileLineAndMessage() throws IOException {
+        Path file = temp.resolve("bad.jsonl");
+        for (String[] bad : new String[][] {
+                {"{\"text\": \"no messages\"}", "line 2 has no non-empty list 'messages' of messages"},
+                {"{\"messages\": [{\"content\": \"hi\"}]}", "line 2: message 0 has no string 'role'"},
+                {"{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"user\", \"content\": [{\"type\": \"text\"}]}]}",
+                        "line 2: message 1 has no string 'content' (content given as a list of parts is not supported)"},
+                {"{\"messages\": [\"hi\"]}", "line 2: message 0 is not a JSON object"}}) {
+            Files.writeString(file, "{\"messages\": [{\"role\": \"user\", \"content\": \"fine\"}]}\n" + bad[0] + "\n");
+            CorpusFormatException e = assertThrows(CorpusFormatException.class, () -> CorpusScan.of(file, "chat", ""));
+            assertTrue(e.getMessage().contains(file + " " + bad[1]), e.getMessage());
+        }
+        IllegalArgumentException text = assertThrows(IllegalArgumentException.class,
+                () -> CorpusScan.of(Assets.corpus("tiny_shakespeare.txt"), "chat", ""));
+        assertTrue(text.getMessage().contains("applies to .jsonl files only"), text.getMessage());
+    }
 }

@@ -57,7 +57,8 @@ class CalibrationRequestFuzzTest {
     private static final int[] SIZES = {-1, 0, 1, 2, 3, 8, 128, 512, 513, 100_000, Integer.MAX_VALUE, Integer.MIN_VALUE};
     private static final List<String> VALUES = List.of("", "0", "1", "-1", "2", "0.5", "1.0", "10", "11", "1e9", "NaN",
             "Infinity", "-0", "true", "false", "TRUE", ">", ">=", "<", "\\n\\n", "\\", "\\t", " ", "9999999999",
-            "2147483647", "100000000", "1000", "999", "0x10", "\u00e9");
+            "2147483647", "100000000", "1000", "999", "0x10", "\u00e9", "qwen3", "llama3", "gemma2", "model", "packed", "whole",
+            "skip", "unset");
 
     @TempDir
     Path dir;
@@ -109,7 +110,8 @@ class CalibrationRequestFuzzTest {
         List<CorpusInput> corpora = List.of(
                 tinyCorpus("stories", "tinystories_valid_first.txt", "blank-lines", 6 << 10),
                 tinyCorpus("news", "abc_science_news.txt", "lines", 4 << 10),
-                tinyCorpus("c4", "c4_en_train00000_first1000.jsonl", "jsonl:text", 8 << 10));
+                tinyCorpus("c4", "c4_en_train00000_first1000.jsonl", "jsonl:text", 8 << 10),
+                tinyCorpus("chat", "tinystories_chat.jsonl", "chat", 8 << 10));
         ModelSession session = ModelSession.open(Assets.stories260K().toString());
         int vocabulary = session.tokenizer().vocabSize();
         Fuzzer.Report report = new Fuzzer("strategy-draw", Fuzzer.Settings.fromSystemProperties(2000)).run(
@@ -237,7 +239,7 @@ class CalibrationRequestFuzzTest {
         while (end < all.length && all[end - 1] != '\n') {
             end++;
         }
-        Path path = Files.write(dir.resolve(id + (rule.startsWith("jsonl") ? ".jsonl" : ".txt")), Arrays.copyOf(all, end));
+        Path path = Files.write(dir.resolve(id + (rule.startsWith("jsonl") || rule.startsWith("chat") ? ".jsonl" : ".txt")), Arrays.copyOf(all, end));
         return new CorpusInput(id, id, path, "", DocumentRule.parse(rule), 1);
     }
 

@@ -36,7 +36,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--strategy", defaultValue = "random_window",
-            description = "random_window, concat_window, disjoint_sets, mixture, self_generated or random_tokens.")
+            description = "random_window, concat_window, disjoint_sets, mixture, self_generated, random_tokens or chat.")
     String strategy;
 
     @Option(names = {"-n", "--samples"}, defaultValue = "128", converter = FlagValues.Positive.class, description = "Number of samples (rows).")

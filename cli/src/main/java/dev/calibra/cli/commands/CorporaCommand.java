@@ -51,7 +51,7 @@ public final class CorporaCommand {
         String name;
 
         @Option(names = "--documents", defaultValue = "blank-lines",
-                description = "How text files split into documents: blank-lines (default), lines or whole. Ignored for .jsonl.")
+                description = "How text files split into documents: blank-lines (default), lines or whole. For .jsonl: chat (or chat:FIELD) reads each line's messages as a conversation for the chat strategy; otherwise --text-field.")
         String documents;
 
         @Option(names = "--text-field", defaultValue = "text", description = "JSONL field holding the text (default text).")

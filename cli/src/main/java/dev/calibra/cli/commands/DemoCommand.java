@@ -48,7 +48,9 @@ public final class DemoCommand implements Callable<Integer> {
             new DemoCorpus(TINYSTORIES_CALIBRATION, TINYSTORIES, "whole", "stories", "validation"),
             new DemoCorpus(TINYSTORIES_EVALUATION, TINYSTORIES, "blank-lines", "stories", "validation"),
             new DemoCorpus("abc-science-news", "corpora/abc_science_news.txt", "whole", "news", "train"),
-            new DemoCorpus("arxiv", "corpora/redpajama_arxiv_sample20.jsonl", "", "science", "train"));
+            new DemoCorpus("arxiv", "corpora/redpajama_arxiv_sample20.jsonl", "", "science", "train"),
+            // not in demo.yaml: examples/chat.yaml calibrates on it once the demo has registered it
+            new DemoCorpus("tinystories-chat", "corpora/tinystories_chat.jsonl", "chat", "chat", "train"));
 
     @ParentCommand CalibraCommand root;
 

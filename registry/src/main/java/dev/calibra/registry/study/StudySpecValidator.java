@@ -30,7 +30,7 @@ public final class StudySpecValidator {
     }
 
     public static final List<String> STRATEGIES = List.of("random_window", "concat_window", "disjoint_sets", "mixture",
-            "self_generated", "random_tokens");
+            "self_generated", "random_tokens", "chat");
     /** Strategies that may run without a corpus. */
     private static final Set<String> CORPUS_FREE = Set.of("self_generated", "random_tokens");
     public static final List<String> TASKS = List.of("arc_easy", "arc_challenge", "piqa", "boolq", "openbookqa", "copa",

@@ -1,0 +1,175 @@
+package dev.calibra.calibration.sampling;
+
+import dev.calibra.calibration.corpus.DocumentRule;
+import dev.calibra.model.chat.ChatTemplate;
+import dev.calibra.model.generation.SplitMix64;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Calibration data shaped like chat: the conversations of a chat corpus rendered with a chat template
+ * (the model's own, or one shipped with Calibra) and tokenized as apply_chat_template tokenizes them,
+ * nothing added. The template's switches are parameters, so the set records them. Rows are either
+ * one conversation each (llm-compressor's shuffle-and-select: distinct conversations, the first seq_len
+ * tokens of each, so every row opens with the template's header) or windows of the renderings packed
+ * back to back. A sample's provenance is its conversation and the offset in that conversation's tokens.
+ */
+public final class ChatStrategy implements Strategy {
+
+    static final ParameterSpec TEMPLATE = new ParameterSpec("template", "enum", ChatTemplate.MODEL,
+            ChatTemplate.MODEL + ", " + String.join(", ", ChatTemplate.BUILT_IN),
+            "the chat template: the model's own (chat_template.jinja or tokenizer_config.json), or one shipped with "
+                    + "Calibra for models without one");
+    static final ParameterSpec ADD_GENERATION_PROMPT = new ParameterSpec("add_generation_prompt", "bool", "false",
+            "true, false", "passed to the template: end each rendering with the assistant header");
+    static final ParameterSpec ENABLE_THINKING = new ParameterSpec("enable_thinking", "enum", "unset", "unset, true, false",
+            "passed to the template as enable_thinking (Qwen3 reads it); unset passes nothing, so the template's default holds");
+    static final ParameterSpec DATE_STRING = new ParameterSpec("date_string", "string", "", "any text; empty passes nothing",
+            "passed as date_string (Llama 3.x prints it as today's date); without it the template's fallback, never the clock");
+    static final ParameterSpec PACKING = new ParameterSpec("packing", "enum", "whole", "whole, packed",
+            "whole: a row is one conversation, the first seq_len tokens of its rendering (distinct conversations; "
+                    + "shorter ones are not drawn); packed: the renderings joined back to back, a row is any seq_len window");
+    static final ParameterSpec ON_TEMPLATE_ERROR = new ParameterSpec("on_template_error", "enum", "fail", "fail, skip",
+            "a conversation the template refuses (Gemma 2: 'System role not supported') fails the draw, or is left out");
+
+    @Override
+    public String name() {
+        return "chat";
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public String description() {
+        return "conversations rendered with a chat template: one per row, or packed";
+    }
+
+    @Override
+    public List<ParameterSpec> parameters() {
+        return List.of(TEMPLATE, ADD_GENERATION_PROMPT, ENABLE_THINKING, DATE_STRING, PACKING, ON_TEMPLATE_ERROR);
+    }
+
+    @Override
+    public List<Sample> draw(DrawRequest request) throws IOException {
+        CorpusInput corpus = request.singleCorpus(name());
+        if (corpus.rule().kind() != DocumentRule.Kind.CHAT) {
+            throw new IllegalArgumentException("strategy chat draws conversations, but corpus " + corpus.name()
+                    + " is cut under the rule " + corpus.rule().label() + "; register the .jsonl with document_rule chat");
+        }
+        Parameters parameters = request.parameters();
+        ChatRenderings renderings = new ChatRenderings(corpus, request.model().chatTemplate(parameters.string("template")),
+                parameters.bool("add_generation_prompt"), options(parameters), request.tokenizer(), skipRefused(parameters));
+        SplitMix64 random = new SplitMix64(request.seed());
+        return switch (parameters.string("packing")) {
+            case "whole" -> whole(renderings, request, random);
+            case "packed" -> packed(renderings, request, random);
+            default -> throw new IllegalArgumentException("packing must be whole or packed, got '" + parameters.string("packing") + "'");
+        };
+    }
+
+    /** The template variables the parameters set; "unset" and "" pass nothing. */
+    static Map<String, Object> options(Parameters parameters) {
+        Map<String, Object> options = new TreeMap<>();
+        switch (parameters.string("enable_thinking")) {
+            case "unset" -> { }
+            case "true" -> options.put("enable_thinking", true);
+            case "false" -> options.put("enable_thinking", false);
+            default -> throw new IllegalArgumentException("enable_thinking must be unset, true or false, got '"
+                    + parameters.string("enable_thinking") + "'");
+        }
+        if (!parameters.string("date_string").isEmpty()) {
+            options.put("date_string", parameters.string("date_string"));
+        }
+        return options;
+    }
+
+    private static boolean skipRefused(Parameters parameters) {
+        return switch (parameters.string("on_template_error")) {
+            case "fail" -> false;
+            case "skip" -> true;
+            default -> throw new IllegalArgumentException("on_template_error must be fail or skip, got '"
+                    + parameters.string("on_template_error") + "'");
+        };
+    }
+
+    private List<Sample> whole(ChatRenderings renderings, DrawRequest request, SplitMix64 random) throws IOException {
+        int[] lengths = renderings.lengths();
+        int[] eligible = java.util.stream.IntStream.range(0, lengths.length).filter(i -> lengths[i] >= request.seqLen()).toArray();
+        if (eligible.length < request.nSamples()) {
+            int longest = Arrays.stream(lengths).max().orElse(0);
+            throw new IllegalArgumentException("only " + eligible.length + " conversations of corpus " + renderings.corpus().name()
+                    + " render to at least seq_len " + request.seqLen() + " tokens (the longest has " + longest + "), fewer than n_samples "
+                    + request.nSamples() + "; lower seq_len or n_samples, or use packing packed");
+        }
+        Draws.partialShuffle(random, eligible, request.nSamples());
+        TreeSet<Long> chosen = new TreeSet<>();
+        for (int i = 0; i < request.nSamples(); i++) {
+            chosen.add((long) eligible[i]);
+        }
+        Map<Long, int[]> tokens = renderings.tokens(chosen);
+        List<Sample> rows = new ArrayList<>(request.nSamples());
+        for (int i = 0; i < request.nSamples(); i++) {
+            rows.add(new Sample(Arrays.copyOf(tokens.get((long) eligible[i]), request.seqLen()),
+                    renderings.corpus().corpusId(), eligible[i], 0));
+        }
+        return rows;
+    }
+
+    private List<Sample> packed(ChatRenderings renderings, DrawRequest request, SplitMix64 random) throws IOException {
+        int[] lengths = renderings.lengths();
+        long[] starts = new long[lengths.length + 1];
+        for (int i = 0; i < lengths.length; i++) {
+            starts[i + 1] = starts[i] + lengths[i];
+        }
+        long total = starts[lengths.length];
+        int window = request.seqLen();
+        if (total < window) {
+            throw new IllegalArgumentException("corpus " + renderings.corpus().name() + " renders to " + total
+                    + " tokens in all, fewer than one " + window + "-token window");
+        }
+        long[] offsets = new long[request.nSamples()];
+        TreeSet<Long> needed = new TreeSet<>();
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = Draws.uniform(random, total - window + 1);
+            for (int c = conversationAt(starts, offsets[i]); c < lengths.length && starts[c] < offsets[i] + window; c++) {
+                needed.add((long) c);
+            }
+        }
+        Map<Long, int[]> tokens = renderings.tokens(needed);
+        List<Sample> rows = new ArrayList<>(offsets.length);
+        for (long offset : offsets) {
+            int first = conversationAt(starts, offset);
+            int[] row = new int[window];
+            int filled = 0;
+            for (int c = first; filled < window; c++) {
+                int from = (int) Math.max(0, offset + filled - starts[c]);
+                int take = Math.min(window - filled, lengths[c] - from);
+                System.arraycopy(tokens.get((long) c), from, row, filled, take);
+                filled += take;
+            }
+            rows.add(new Sample(row, renderings.corpus().corpusId(), first, offset - starts[first]));
+        }
+        return rows;
+    }
+
+    /** The conversation whose tokens hold joined offset {@code offset} (empty renderings skipped). */
+    private static int conversationAt(long[] starts, long offset) {
+        int index = Arrays.binarySearch(starts, offset);
+        if (index < 0) {
+            return -index - 2;
+        }
+        // several conversations can start here when some render to nothing: take the last, which is not empty
+        while (index + 1 < starts.length - 1 && starts[index + 1] == offset) {
+            index++;
+        }
+        return index;
+    }
+}
