@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where models and calibration sets live. Writers never expose a half-written artifact: content goes
@@ -40,4 +41,13 @@ public interface ArtifactStore {
 
     /** Removes the artifact under {@code key} (file or folder); absent is not an error. */
     void delete(String key) throws IOException;
+
+    /**
+     * The keys of what is stored directly under the folder key {@code folderKey} (for "teams/nlp/models":
+     * "teams/nlp/models/run-1", ...), sorted; empty when nothing is there. For garbage collection: the
+     * listing may include writes in flight, so a collector keeps young entries.
+     */
+    default List<String> listKeys(String folderKey) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list its artifacts");
+    }
 }

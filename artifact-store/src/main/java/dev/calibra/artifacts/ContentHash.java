@@ -36,15 +36,29 @@ public final class ContentHash {
     public static String ofFolder(Path folder) throws IOException {
         MessageDigest digest = sha256();
         for (Path file : filesOf(folder)) {
-            String relative = folder.relativize(file).toString().replace('\\', '/');
-            byte[] name = relative.getBytes(StandardCharsets.UTF_8);
-            // Length-prefix the name so that ("ab", "c") and ("a", "bc") never collide.
-            digest.update(longBytes(name.length));
-            digest.update(name);
-            digest.update(longBytes(Files.size(file)));
+            digest.update(folderEntryHeader(relativeName(folder, file), Files.size(file)));
             update(digest, file);
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * What a folder's hash takes in before each file's bytes: the relative name, length-prefixed so that ("ab", "c")
+     * and ("a", "bc") never collide, then the size. Stores that hash a folder file by file (while uploading or
+     * downloading it) feed this, then the bytes, for each file in {@link #filesOf} order.
+     */
+    static byte[] folderEntryHeader(String relativeName, long sizeBytes) {
+        byte[] name = relativeName.getBytes(StandardCharsets.UTF_8);
+        byte[] header = new byte[8 + name.length + 8];
+        System.arraycopy(longBytes(name.length), 0, header, 0, 8);
+        System.arraycopy(name, 0, header, 8, name.length);
+        System.arraycopy(longBytes(sizeBytes), 0, header, 8 + name.length, 8);
+        return header;
+    }
+
+    /** A file's name relative to the folder, with '/' separators: what the folder hash covers. */
+    static String relativeName(Path folder, Path file) {
+        return folder.relativize(file).toString().replace('\\', '/');
     }
 
     public static String ofBytes(byte[] bytes) {
@@ -63,7 +77,8 @@ public final class ContentHash {
         return total;
     }
 
-    private static List<Path> filesOf(Path folder) throws IOException {
+    /** Every regular file under the folder, in the order the folder hash takes them. */
+    static List<Path> filesOf(Path folder) throws IOException {
         try (Stream<Path> walk = Files.walk(folder)) {
             return walk.filter(Files::isRegularFile)
                     .sorted((a, b) -> folder.relativize(a).toString().compareTo(folder.relativize(b).toString()))

@@ -12,6 +12,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -93,6 +94,17 @@ public final class LocalArtifactStore implements ArtifactStore {
     @Override
     public void delete(String key) throws IOException {
         deleteRecursively(pathOf(key));
+    }
+
+    @Override
+    public List<String> listKeys(String folderKey) throws IOException {
+        Path folder = pathOf(folderKey);
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> children = Files.list(folder)) {
+            return children.map(child -> root.relativize(child).toString().replace('\\', '/')).sorted().toList();
+        }
     }
 
     /** Maps a key to a path under the root, refusing absolute keys and ".." escapes. */

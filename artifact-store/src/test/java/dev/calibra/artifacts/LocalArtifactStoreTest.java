@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,18 @@ class LocalArtifactStoreTest {
         IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
                 () -> store.resolve(URI.create("file:/etc/passwd")));
         assertTrue(outside.getMessage().contains("outside the store root"), outside.getMessage());
+    }
+
+    @Test
+    void listKeys_givesWhatIsDirectlyUnderAFolder() throws IOException {
+        LocalArtifactStore store = new LocalArtifactStore(root);
+        store.putFolder("teams/nlp/models/run-1", dir -> Files.writeString(dir.resolve("config.json"), "{}"));
+        store.putFile("teams/nlp/models/loose.bin", out -> out.write(1));
+        store.putFile("teams/nlp/modelsX/other.bin", out -> out.write(1));
+        assertEquals(List.of("teams/nlp/models/loose.bin", "teams/nlp/models/run-1"),
+                store.listKeys("teams/nlp/models/"));
+        assertEquals(List.of(), store.listKeys("teams/vision/models"));
+        assertThrows(IllegalArgumentException.class, () -> store.listKeys("../"));
     }
 
     @Test
