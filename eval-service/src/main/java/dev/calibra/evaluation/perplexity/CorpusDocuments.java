@@ -15,7 +15,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
-/** A registered corpus's documents under its document rule ("blank-lines", "lines", "whole", "jsonl:<field>"). */
+/**
+ * A registered corpus's documents under its document rule ("blank-lines", "lines", "whole", "jsonl:<field>",
+ * "chat:<field>"). A chat corpus's conversation reads as its messages' contents joined by blank lines, as
+ * calibration-service reads it for the text strategies (no roles, no template).
+ */
 public final class CorpusDocuments {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,14 +50,17 @@ public final class CorpusDocuments {
             text = TextFiles.normalizeNewlines(new String(bytes, StandardCharsets.UTF_8));
         }
         if (rule.startsWith("jsonl:")) {
-            return jsonl(text, rule.substring("jsonl:".length()), source);
+            return jsonl(text, rule.substring("jsonl:".length()), source, false);
+        }
+        if (rule.startsWith("chat:")) {
+            return jsonl(text, rule.substring("chat:".length()), source, true);
         }
         return switch (rule) {
             case "whole" -> List.of(text);
             case "lines" -> Arrays.stream(text.split("\n")).filter(line -> !line.isBlank()).toList();
             case "blank-lines" -> Arrays.stream(text.split("\n[ \t]*\n")).map(String::strip).filter(doc -> !doc.isEmpty()).toList();
             default -> throw new IllegalArgumentException("corpus " + source + ": unknown document rule '" + rule
-                    + "'; known: blank-lines, lines, whole, jsonl:<field>");
+                    + "'; known: blank-lines, lines, whole, jsonl:<field>, chat:<field>");
         };
     }
 
@@ -69,7 +76,7 @@ public final class CorpusDocuments {
         return total;
     }
 
-    private static List<String> jsonl(String text, String field, Path source) {
+    private static List<String> jsonl(String text, String field, Path source, boolean chat) {
         List<String> documents = new ArrayList<>();
         String[] lines = text.split("\n");
         for (int i = 0; i < lines.length; i++) {
@@ -78,6 +85,10 @@ public final class CorpusDocuments {
             }
             try {
                 JsonNode value = JSON.readTree(lines[i]).get(field);
+                if (chat) {
+                    documents.add(conversationText(value, source + " line " + (i + 1), field));
+                    continue;
+                }
                 if (value == null || !value.isTextual()) {
                     throw new IllegalArgumentException(source + " line " + (i + 1) + ": field '" + field + "' must be a string");
                 }
@@ -87,5 +98,19 @@ public final class CorpusDocuments {
             }
         }
         return documents;
+    }
+
+    private static String conversationText(JsonNode messages, String where, String field) {
+        if (messages == null || !messages.isArray()) {
+            throw new IllegalArgumentException(where + ": field '" + field + "' must be a list of messages");
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode message : messages) {
+            JsonNode content = message.get("content");
+            if (content != null && content.isTextual() && !content.asText().isBlank()) {
+                text.append(text.isEmpty() ? "" : "\n\n").append(content.asText());
+            }
+        }
+        return text.toString();
     }
 }

@@ -41,4 +41,15 @@ class CorpusDocumentsTest {
         }
         assertEquals(List.of("one", "two", "three"), CorpusDocuments.read(small, "blank-lines", 1 << 20));
     }
+
+    @Test
+    void chatCorpus_readsAsTheContentsOfEachConversation() throws Exception {
+        Path chat = dir.resolve("chat.jsonl");
+        Files.writeString(chat, "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello\"}]}\n"
+                + "{\"messages\": [{\"role\": \"user\", \"content\": \"Bye\"}]}\n");
+        assertEquals(List.of("Hi\n\nHello", "Bye"), CorpusDocuments.read(chat, "chat:messages", 1 << 20));
+        Files.writeString(chat, "{\"messages\": \"not a list\"}\n");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> CorpusDocuments.read(chat, "chat:messages", 1 << 20));
+        assertEquals(chat + " line 1: field 'messages' must be a list of messages", bad.getMessage());
+    }
 }
