@@ -15,7 +15,9 @@ import java.util.NavigableSet;
  * A chat corpus seen through a chat template and a tokenizer, read as a stream: the token count of
  * every conversation's rendering in one pass, then the tokens of the chosen conversations in a second,
  * so only counts and the chosen rows are held. A refused conversation (the template raised) fails the
- * draw naming it, or counts as empty when skipping is asked for.
+ * draw naming it, or counts as empty when skipping is asked for. As prompts, a conversation is cut after
+ * its last user message and rendered with the generation prompt, for the model to write the reply; one
+ * without a user message renders to nothing.
  */
 final class ChatRenderings {
 
@@ -25,13 +27,15 @@ final class ChatRenderings {
     private final Map<String, Object> options;
     private final Tokenizer tokenizer;
     private final boolean skipRefused;
+    private final boolean prompts;
     private int[] lengths;
 
     ChatRenderings(CorpusInput corpus, ChatTemplate template, boolean addGenerationPrompt, Map<String, Object> options,
-            Tokenizer tokenizer, boolean skipRefused) {
+            Tokenizer tokenizer, boolean skipRefused, boolean prompts) {
         this.corpus = corpus;
         this.template = template;
-        this.addGenerationPrompt = addGenerationPrompt;
+        this.prompts = prompts;
+        this.addGenerationPrompt = addGenerationPrompt || prompts;
         this.options = Map.copyOf(options);
         this.tokenizer = tokenizer;
         this.skipRefused = skipRefused;
@@ -74,9 +78,13 @@ final class ChatRenderings {
     }
 
     private int[] tokens(long index, List<Map<String, Object>> messages) {
+        List<Map<String, Object>> rendered = prompts ? upToLastUserMessage(messages) : messages;
+        if (rendered.isEmpty()) {
+            return new int[0];
+        }
         String text;
         try {
-            text = template.render(messages, addGenerationPrompt, options);
+            text = template.render(rendered, addGenerationPrompt, options);
         } catch (TemplateException e) {
             if (skipRefused) {
                 return new int[0];
@@ -90,5 +98,14 @@ final class ChatRenderings {
 
     private DocumentReader reader() throws IOException {
         return new DocumentReader(corpus.source(), corpus.rule());
+    }
+
+    private static List<Map<String, Object>> upToLastUserMessage(List<Map<String, Object>> messages) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if ("user".equals(messages.get(i).get("role"))) {
+                return messages.subList(0, i + 1);
+            }
+        }
+        return List.of();
     }
 }

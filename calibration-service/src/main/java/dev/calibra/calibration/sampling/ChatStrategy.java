@@ -2,6 +2,7 @@ package dev.calibra.calibration.sampling;
 
 import dev.calibra.calibration.corpus.DocumentRule;
 import dev.calibra.model.chat.ChatTemplate;
+import dev.calibra.model.generation.Generator;
 import dev.calibra.model.generation.SplitMix64;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,7 +18,11 @@ import java.util.TreeSet;
  * nothing added. The template's switches are parameters, so the set records them. Rows are either
  * one conversation each (llm-compressor's shuffle-and-select: distinct conversations, the first seq_len
  * tokens of each, so every row opens with the template's header) or windows of the renderings packed
- * back to back. A sample's provenance is its conversation and the offset in that conversation's tokens.
+ * back to back. With replies written by the model, each drawn conversation is cut after its last user
+ * message, rendered with the generation prompt, and the model samples the rest of the row: on-policy
+ * calibration as Reasoning-Aware Compression (Lucas et al., ICLR 2026) builds it for reasoning models,
+ * whose own traces are what they must keep producing once compressed. A sample's provenance is its
+ * conversation and the offset in that conversation's tokens.
  */
 public final class ChatStrategy implements Strategy {
 
@@ -34,6 +39,10 @@ public final class ChatStrategy implements Strategy {
     static final ParameterSpec PACKING = new ParameterSpec("packing", "enum", "whole", "whole, packed",
             "whole: a row is one conversation, the first seq_len tokens of its rendering (distinct conversations; "
                     + "shorter ones are not drawn); packed: the renderings joined back to back, a row is any seq_len window");
+    static final ParameterSpec REPLIES = new ParameterSpec("replies", "enum", "corpus", "corpus, model",
+            "corpus: the conversations' own assistant turns; model: each conversation up to its last user message with the "
+                    + "generation prompt, then the model samples the reply to seq_len tokens (temperature, top_k, top_p, "
+                    + "repetition_penalty; packing whole only)");
     static final ParameterSpec ON_TEMPLATE_ERROR = new ParameterSpec("on_template_error", "enum", "fail", "fail, skip",
             "a conversation the template refuses (Gemma 2: 'System role not supported') fails the draw, or is left out");
 
@@ -54,7 +63,10 @@ public final class ChatStrategy implements Strategy {
 
     @Override
     public List<ParameterSpec> parameters() {
-        return List.of(TEMPLATE, ADD_GENERATION_PROMPT, ENABLE_THINKING, DATE_STRING, PACKING, ON_TEMPLATE_ERROR);
+        List<ParameterSpec> parameters = new ArrayList<>(List.of(TEMPLATE, ADD_GENERATION_PROMPT, ENABLE_THINKING, DATE_STRING,
+                PACKING, REPLIES, ON_TEMPLATE_ERROR));
+        parameters.addAll(SelfGeneratedStrategy.SAMPLING);
+        return List.copyOf(parameters);
     }
 
     @Override
@@ -65,13 +77,29 @@ public final class ChatStrategy implements Strategy {
                     + " is cut under the rule " + corpus.rule().label() + "; register the .jsonl with document_rule chat");
         }
         Parameters parameters = request.parameters();
+        boolean modelReplies = modelReplies(parameters);
+        String packing = parameters.string("packing");
+        if (!packing.equals("whole") && !packing.equals("packed")) {
+            throw new IllegalArgumentException("packing must be whole or packed, got '" + packing + "'");
+        }
+        if (modelReplies && packing.equals("packed")) {
+            throw new IllegalArgumentException("replies model writes one reply per row; use packing whole");
+        }
         ChatRenderings renderings = new ChatRenderings(corpus, request.model().chatTemplate(parameters.string("template")),
-                parameters.bool("add_generation_prompt"), options(parameters), request.tokenizer(), skipRefused(parameters));
+                parameters.bool("add_generation_prompt"), options(parameters), request.tokenizer(), skipRefused(parameters),
+                modelReplies);
         SplitMix64 random = new SplitMix64(request.seed());
-        return switch (parameters.string("packing")) {
-            case "whole" -> whole(renderings, request, random);
-            case "packed" -> packed(renderings, request, random);
-            default -> throw new IllegalArgumentException("packing must be whole or packed, got '" + parameters.string("packing") + "'");
+        if (modelReplies) {
+            return modelWritten(renderings, request, random);
+        }
+        return packing.equals("whole") ? whole(renderings, request, random) : packed(renderings, request, random);
+    }
+
+    private static boolean modelReplies(Parameters parameters) {
+        return switch (parameters.string("replies")) {
+            case "corpus" -> false;
+            case "model" -> true;
+            default -> throw new IllegalArgumentException("replies must be corpus or model, got '" + parameters.string("replies") + "'");
         };
     }
 
@@ -109,18 +137,44 @@ public final class ChatStrategy implements Strategy {
                     + " render to at least seq_len " + request.seqLen() + " tokens (the longest has " + longest + "), fewer than n_samples "
                     + request.nSamples() + "; lower seq_len or n_samples, or use packing packed");
         }
-        Draws.partialShuffle(random, eligible, request.nSamples());
-        TreeSet<Long> chosen = new TreeSet<>();
-        for (int i = 0; i < request.nSamples(); i++) {
-            chosen.add((long) eligible[i]);
-        }
-        Map<Long, int[]> tokens = renderings.tokens(chosen);
+        Map<Long, int[]> tokens = renderings.tokens(choose(random, eligible, request.nSamples()));
         List<Sample> rows = new ArrayList<>(request.nSamples());
         for (int i = 0; i < request.nSamples(); i++) {
             rows.add(new Sample(Arrays.copyOf(tokens.get((long) eligible[i]), request.seqLen()),
                     renderings.corpus().corpusId(), eligible[i], 0));
         }
         return rows;
+    }
+
+    /** Distinct conversations whose prompt leaves room in the row; the model samples each reply with its own seed. */
+    private List<Sample> modelWritten(ChatRenderings renderings, DrawRequest request, SplitMix64 random) throws IOException {
+        int[] lengths = renderings.lengths();
+        int[] eligible = java.util.stream.IntStream.range(0, lengths.length)
+                .filter(i -> lengths[i] > 0 && lengths[i] < request.seqLen()).toArray();
+        if (eligible.length < request.nSamples()) {
+            throw new IllegalArgumentException("only " + eligible.length + " conversations of corpus " + renderings.corpus().name()
+                    + " have a user message whose prompt is shorter than seq_len " + request.seqLen() + ", fewer than n_samples "
+                    + request.nSamples() + "; raise seq_len or lower n_samples");
+        }
+        Map<Long, int[]> prompts = renderings.tokens(choose(random, eligible, request.nSamples()));
+        Generator generator = new Generator(request.model().model());
+        List<Sample> rows = new ArrayList<>(request.nSamples());
+        for (int i = 0; i < request.nSamples(); i++) {
+            int[] row = SelfGeneratedStrategy.continueTo(generator, prompts.get((long) eligible[i]), request.seqLen(),
+                    request.parameters(), random.nextLong());
+            rows.add(new Sample(row, renderings.corpus().corpusId(), eligible[i], 0));
+        }
+        return rows;
+    }
+
+    /** A seeded partial shuffle: the first n of {@code eligible} become the chosen conversations, in draw order. */
+    private static TreeSet<Long> choose(SplitMix64 random, int[] eligible, int n) {
+        Draws.partialShuffle(random, eligible, n);
+        TreeSet<Long> chosen = new TreeSet<>();
+        for (int i = 0; i < n; i++) {
+            chosen.add((long) eligible[i]);
+        }
+        return chosen;
     }
 
     private List<Sample> packed(ChatRenderings renderings, DrawRequest request, SplitMix64 random) throws IOException {

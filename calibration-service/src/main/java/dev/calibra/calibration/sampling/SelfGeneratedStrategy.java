@@ -20,15 +20,18 @@ import java.util.TreeSet;
  */
 public final class SelfGeneratedStrategy implements Strategy {
 
-    private static final List<ParameterSpec> PARAMETERS = List.of(
+    /** How the model samples; the chat strategy's model-written replies use the same parameters. */
+    static final List<ParameterSpec> SAMPLING = List.of(
             new ParameterSpec("temperature", "double", "0.6", "(0, 10]", "softmax temperature"),
             new ParameterSpec("top_k", "int", "50", "[0, vocab]", "keep the k most likely tokens (0 = all)"),
             new ParameterSpec("top_p", "double", "0.95", "(0, 1]", "nucleus: smallest set reaching this probability"),
-            new ParameterSpec("repetition_penalty", "double", "1.2", "(0, 10]", "CTRL penalty on tokens already present"),
+            new ParameterSpec("repetition_penalty", "double", "1.2", "(0, 10]", "CTRL penalty on tokens already present"));
+
+    private static final List<ParameterSpec> PARAMETERS = java.util.stream.Stream.concat(SAMPLING.stream(), java.util.stream.Stream.of(
             new ParameterSpec("prefix_tokens", "int", "2", "[0, seq_len - 2]",
                     "tokens of a random corpus document that start each row after BOS; 0 starts from BOS alone"),
             new ParameterSpec("drop_highest_perplexity", "double", "0.2", "[0, 1)",
-                    "fraction of generated rows with the highest perplexity to discard"));
+                    "fraction of generated rows with the highest perplexity to discard"))).toList();
 
     @Override
     public String name() {
@@ -73,15 +76,20 @@ public final class SelfGeneratedStrategy implements Strategy {
         Generator generator = new Generator(model);
         List<Sample> rows = new ArrayList<>(generatedRows);
         for (Sample prompt : prompts) {
-            GenerationSettings settings = new GenerationSettings(request.seqLen() - prompt.tokens().length,
-                    p.real("temperature"), p.integer("top_k", 0, Integer.MAX_VALUE), p.real("top_p"),
-                    p.real("repetition_penalty"), master.nextLong(), false);
-            int[] generated = generator.generate(prompt.tokens(), settings, List.of()).tokens();
-            int[] row = Arrays.copyOf(prompt.tokens(), request.seqLen());
-            System.arraycopy(generated, 0, row, prompt.tokens().length, generated.length);
+            int[] row = continueTo(generator, prompt.tokens(), request.seqLen(), p, master.nextLong());
             rows.add(new Sample(row, prompt.corpusId(), prompt.documentIndex(), prompt.tokenOffset()));
         }
         return keepMostLikely(model, rows, request.nSamples());
+    }
+
+    /** The prompt followed by what the model samples (under the {@link #SAMPLING} parameters) up to seqLen tokens. */
+    static int[] continueTo(Generator generator, int[] prompt, int seqLen, Parameters p, long seed) {
+        GenerationSettings settings = new GenerationSettings(seqLen - prompt.length, p.real("temperature"),
+                p.integer("top_k", 0, Integer.MAX_VALUE), p.real("top_p"), p.real("repetition_penalty"), seed, false);
+        int[] generated = generator.generate(prompt, settings, List.of()).tokens();
+        int[] row = Arrays.copyOf(prompt, seqLen);
+        System.arraycopy(generated, 0, row, prompt.length, generated.length);
+        return row;
     }
 
     /** BOS alone, or BOS + the first prefix_tokens tokens of random documents with at least that many. */

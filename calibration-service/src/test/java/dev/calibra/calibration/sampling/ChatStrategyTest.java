@@ -90,6 +90,29 @@ class ChatStrategyTest {
     }
 
     @Test
+    void modelWrittenReplies_followThePromptUpToTheLastUserMessage() throws IOException {
+        Map<String, String> onPolicy = Map.of("template", "qwen3", "replies", "model", "temperature", "0.8");
+        List<Sample> rows = draw(3, 96, 2, onPolicy);
+        List<Sample> again = draw(3, 96, 2, onPolicy);
+        for (int r = 0; r < rows.size(); r++) {
+            Sample row = rows.get(r);
+            List<Map<String, Object>> conversation = conversations.get((int) row.documentIndex());
+            int lastUser = 0;
+            for (int i = 0; i < conversation.size(); i++) {
+                lastUser = conversation.get(i).get("role").equals("user") ? i : lastUser;
+            }
+            int[] prompt = session.tokenizer().encodeFormatted(expected("qwen3", conversation.subList(0, lastUser + 1))
+                    + "<|im_start|>assistant\n");
+            assertArrayEquals(prompt, Arrays.copyOf(row.tokens(), prompt.length), "conversation " + row.documentIndex());
+            assertEquals(96, row.tokens().length);
+            assertArrayEquals(row.tokens(), again.get(r).tokens(), "the same seed samples the same reply");
+        }
+        IllegalArgumentException packed = assertThrows(IllegalArgumentException.class,
+                () -> draw(2, 64, 0, Map.of("template", "qwen3", "replies", "model", "packing", "packed")));
+        assertTrue(packed.getMessage().contains("use packing whole"), packed.getMessage());
+    }
+
+    @Test
     void sameSeed_sameRows_otherSeed_otherRows() throws IOException {
         Map<String, String> qwen = Map.of("template", "qwen3");
         List<Sample> first = draw(6, 64, 11, qwen);
