@@ -3,6 +3,9 @@ package dev.calibra.calibration.bench;
 import dev.calibra.artifacts.ArtifactStore;
 import dev.calibra.artifacts.LocalArtifactStore;
 import dev.calibra.calibration.corpus.CorpusScan;
+import dev.calibra.calibration.corpus.CorpusSource;
+import dev.calibra.calibration.corpus.DocumentReader;
+import dev.calibra.calibration.corpus.DocumentRule;
 import dev.calibra.calibration.sampling.CorpusInput;
 import dev.calibra.calibration.sampling.CorpusTokens;
 import dev.calibra.calibration.sampling.DrawRequest;
@@ -12,6 +15,7 @@ import dev.calibra.calibration.sampling.Strategies;
 import dev.calibra.calibration.sampling.Strategy;
 import dev.calibra.calibration.service.ModelSession;
 import dev.calibra.calibration.statistics.Fingerprint;
+import dev.calibra.model.chat.ChatTemplate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,7 +25,7 @@ import java.util.Map;
 /**
  * Numbers for BENCHMARKS.md: tokenization throughput (MB of UTF-8 text per second, per document and as
  * the joined stream) and the time and heap to sample 128 x 512 tokens from the shipped C4 file, without
- * the token cache and with it (first draw builds it, second reads it).
+ * the token cache and with it (first draw builds it, second reads it); chat template rendering speed.
  * Usage: SamplingBenchmark [assets folder] (default: $calibra.root/assets).
  */
 public final class SamplingBenchmark {
@@ -57,6 +61,7 @@ public final class SamplingBenchmark {
                 sample(strategy, "token cache, first draw", c4, session, cache);
                 sample(strategy, "token cache, second draw", c4, session, cache);
             }
+            chatRendering(assets.resolve("corpora/tinystories_chat.jsonl"), session);
             System.out.printf("| process peak RSS (JVM + libtorch + tokenizer) | %s |%n", peakRss());
         } finally {
             new LocalArtifactStore(cacheRoot).delete("token-index");
@@ -78,6 +83,56 @@ public final class SamplingBenchmark {
         System.out.printf("| sample 128 x 512 from C4, %s, %s | %.2f s, heap growth %+.0f MB, fingerprint %s |%n",
                 strategy, mode, seconds, (after - before) / 1e6,
                 Fingerprint.of(rows.stream().map(Sample::tokens).toList()).substring(0, 12));
+    }
+
+    /**
+     * The chat strategy's extra work: rendering every conversation of the shipped chat corpus with each
+     * built-in template (bench/chat_render_jinja2.py times Jinja2 on the same conversations), and
+     * tokenizing the renderings against tokenizing the same conversations as plain text.
+     */
+    private static void chatRendering(Path chatFile, ModelSession session) throws Exception {
+        List<List<Map<String, Object>>> conversations = new java.util.ArrayList<>();
+        new DocumentReader(CorpusSource.open(chatFile), DocumentRule.parse("chat")).forEachConversation((i, messages) -> {
+            conversations.add(messages);
+            return true;
+        });
+        int rounds = 20;
+        for (String name : ChatTemplate.BUILT_IN) {
+            ChatTemplate template = session.chatTemplate(name);
+            List<String> texts = renderAll(template, conversations);  // warm-up
+            long start = System.nanoTime();
+            for (int round = 0; round < rounds; round++) {
+                renderAll(template, conversations);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9 / rounds;
+            long chars = texts.stream().mapToLong(String::length).sum();
+            System.out.printf("| render %d conversations, %s template | %.0f conversations/s (%.1f ms a pass, %.2f MB out, %d rendered) |%n",
+                    conversations.size(), name, conversations.size() / seconds, seconds * 1e3, chars / 1e6, texts.size());
+            start = System.nanoTime();
+            for (String text : texts) {
+                session.tokenizer().encodeFormatted(text);
+            }
+            System.out.printf("| tokenize the %s renderings | %.2f s |%n", name, (System.nanoTime() - start) / 1e9);
+        }
+        long start = System.nanoTime();
+        new DocumentReader(CorpusSource.open(chatFile), DocumentRule.parse("chat")).forEach((i, text) -> {
+            session.tokenizer().encodeFormatted(text);
+            return true;
+        });
+        System.out.printf("| tokenize the same conversations as plain text | %.2f s |%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The renderings the template gives (Gemma 2 refuses conversations with a system message). */
+    private static List<String> renderAll(ChatTemplate template, List<List<Map<String, Object>>> conversations) {
+        List<String> texts = new java.util.ArrayList<>();
+        for (List<Map<String, Object>> conversation : conversations) {
+            try {
+                texts.add(template.render(conversation, false, Map.of()));
+            } catch (dev.calibra.model.chat.jinja.TemplateException refused) {
+                // counted out, as the chat strategy's on_template_error skip leaves it out
+            }
+        }
+        return texts;
     }
 
     private static String peakRss() {
