@@ -55,8 +55,10 @@ final class Interpreter {
     private Flow executeOne(Node node, Scope scope, StringBuilder out) {
         if (node instanceof Node.Text text) {
             out.append(text.text());
+            Limits.requireLength(out.length());
         } else if (node instanceof Node.Output output) {
             out.append(PyValues.str(evaluate(output.value(), scope)));
+            Limits.requireLength(out.length());
         } else if (node instanceof Node.If conditional) {
             return executeIf(conditional, scope, out);
         } else if (node instanceof Node.For loop) {
@@ -261,9 +263,13 @@ final class Interpreter {
                 return PyValues.truthy(left) ? evaluate(binary.right(), scope) : left;
             case "or":
                 return PyValues.truthy(left) ? left : evaluate(binary.right(), scope);
-            case "~":
+            case "~": {
                 // string concatenation uses str(), so Undefined joins as "" instead of failing
-                return PyValues.str(left) + PyValues.str(evaluate(binary.right(), scope));
+                String joined = PyValues.str(left);
+                String right = PyValues.str(evaluate(binary.right(), scope));
+                Limits.requireLength((long) joined.length() + right.length());
+                return joined + right;
+            }
             default:
                 return Operators.binary(binary.op(), left, evaluate(binary.right(), scope));
         }

@@ -85,6 +85,7 @@ final class Operators {
                     : (Object) (PyValues.toDouble(a) + PyValues.toDouble(b));
         }
         if (a instanceof String x && b instanceof String y) {
+            Limits.requireLength((long) x.length() + y.length());
             return x + y;
         }
         if (a instanceof String) {
@@ -96,6 +97,7 @@ final class Operators {
                 throw PyException.typeError("can only concatenate " + type + " (not \"" + PyValues.typeName(b)
                         + "\") to " + type);
             }
+            Limits.requireLength((long) ((List<?>) a).size() + ((List<?>) b).size());
             List<Object> joined = new ArrayList<>((List<?>) a);
             joined.addAll((List<?>) b);
             return a instanceof PyTuple ? new PyTuple(joined) : PyValues.list(joined);
@@ -125,6 +127,10 @@ final class Operators {
     }
 
     private static Object repeat(Object sequence, long times) {
+        long length = sequence instanceof String s ? s.length() : ((List<?>) sequence).size();
+        if (times > 0 && length > 0) {
+            Limits.requireLength(times > Limits.MAX_LENGTH ? Long.MAX_VALUE : times * length);
+        }
         if (sequence instanceof String s) {
             return times <= 0 ? "" : s.repeat((int) times);
         }

@@ -325,6 +325,16 @@ class JinjaTemplateTest {
         }
 
         @Test
+        void hostileSizes_failCleanlyInsteadOfFillingTheHeap() {
+            for (String template : new String[] {"{{ 'x' * 10000000000 }}", "{{ [1] * 100000000 }}",
+                    "{% set ns = namespace(s='xxxxxxxx') %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
+                    "{% set ns = namespace(s='xxxxxxxx') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+                    "{% for i in range(100000) %}{% for j in range(1000) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}{% endfor %}"}) {
+                assertTrue(failure(template).getMessage().contains("over Calibra's limit of 67108864"), template);
+            }
+        }
+
+        @Test
         void typeErrors_havePythonMessages() {
             assertTrue(failure("{{ 'a' + 1 }}").getMessage().endsWith(
                     "TypeError: can only concatenate str (not \"int\") to str"));
