@@ -20,6 +20,7 @@ final class Interpreter {
     private static final Scope GLOBALS = Globals.scope();
 
     private final String templateName;
+    private long iterations;
 
     Interpreter(String templateName) {
         this.templateName = templateName;
@@ -126,6 +127,7 @@ final class Interpreter {
         }
         LoopContext context = new LoopContext(Collections.unmodifiableList(items));
         for (int i = 0; i < items.size(); i++) {
+            Limits.requireIterations(++iterations);
             Scope iteration = new Scope(scope);
             assign(loop.target(), items.get(i), iteration);
             context.advanceTo(i);

@@ -329,9 +329,11 @@ class JinjaTemplateTest {
             for (String template : new String[] {"{{ 'x' * 10000000000 }}", "{{ [1] * 100000000 }}",
                     "{% set ns = namespace(s='xxxxxxxx') %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
                     "{% set ns = namespace(s='xxxxxxxx') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
-                    "{% for i in range(100000) %}{% for j in range(1000) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}{% endfor %}"}) {
+                    "{% for i in range(10000) %}{% for j in range(1000) %}" + "x".repeat(8000) + "{% endfor %}{% endfor %}"}) {
                 assertTrue(failure(template).getMessage().contains("over Calibra's limit of 67108864"), template);
             }
+            assertTrue(failure("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}").getMessage()
+                    .contains("TimeoutError: the template ran over 1000000 loop iterations"));
         }
 
         @Test
