@@ -120,6 +120,24 @@ public final class SamplingBenchmark {
             return true;
         });
         System.out.printf("| tokenize the same conversations as plain text | %.2f s |%n", (System.nanoTime() - start) / 1e9);
+
+        CorpusScan scan = CorpusScan.of(chatFile, "chat", "");
+        CorpusInput chat = new CorpusInput("chat", "chat", chatFile, scan.sha256(), scan.rule(), 1);
+        Path cacheRoot = Files.createTempDirectory("calibra-bench-chat-cache");
+        try {
+            ArtifactStore cache = new LocalArtifactStore(cacheRoot);
+            for (String mode : List.of("no token cache", "token cache, first draw", "token cache, second draw")) {
+                start = System.nanoTime();
+                Strategy strategy = Strategies.of("chat");
+                List<Sample> rows = strategy.draw(new DrawRequest(128, 512, 0, Parameters.resolve("chat", strategy.parameters(),
+                        Map.of("template", "qwen3", "packing", "packed")), List.of(chat), session.tokenizer(), session,
+                        mode.startsWith("no") ? null : cache));
+                System.out.printf("| chat, Qwen3 template, packed 128 x 512, %s | %.2f s, fingerprint %s |%n", mode,
+                        (System.nanoTime() - start) / 1e9, Fingerprint.of(rows.stream().map(Sample::tokens).toList()).substring(0, 12));
+            }
+        } finally {
+            Files.walk(cacheRoot).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     /** The renderings the template gives (Gemma 2 refuses conversations with a system message). */

@@ -87,7 +87,7 @@ public final class ChatStrategy implements Strategy {
         }
         ChatRenderings renderings = new ChatRenderings(corpus, request.model().chatTemplate(parameters.string("template")),
                 parameters.bool("add_generation_prompt"), options(parameters), request.tokenizer(), skipRefused(parameters),
-                modelReplies);
+                modelReplies, request.tokenCache());
         SplitMix64 random = new SplitMix64(request.seed());
         if (modelReplies) {
             return modelWritten(renderings, request, random);

@@ -16,7 +16,9 @@ import java.util.Optional;
  * the tokens of chosen documents, and windows of the documents joined by a separator. Documents are
  * tokenized without BOS; the joined text is tokenized in chunks that end right after a separator at a
  * document boundary (chunk_chars is recorded, since chunk edges can change the ids there). With a
- * token cache the first pass writes a {@link TokenIndex} and later draws read windows from it.
+ * token cache the first pass writes a {@link TokenIndex} and later draws read windows from it. A chat
+ * corpus's documents are its conversations as a chat template renders them ({@link #rendered}); the
+ * joined stream is a text corpus's only.
  */
 public final class CorpusTokens {
 
@@ -26,20 +28,52 @@ public final class CorpusTokens {
         boolean visit(int[] tokens) throws IOException;
     }
 
+    /** Receives each document with its tokens, made only when asked for; return false to stop. */
+    @FunctionalInterface
+    interface TokensVisitor {
+        boolean visit(long index, java.util.function.Supplier<int[]> tokens) throws IOException;
+    }
+
+    /** Where each document's tokens come from, in document order; returns the number of documents. */
+    @FunctionalInterface
+    interface DocumentSource {
+        long forEach(TokensVisitor visitor) throws IOException;
+    }
+
     private static final String DOCUMENTS = "documents.i32";
     private static final String OFFSETS = "documents.idx";
 
     private final CorpusInput corpus;
     private final Tokenizer tokenizer;
     private final TokenIndex index;
+    private final DocumentSource documents;
+    private final boolean joinable;
     private int[] documentLengths;
     private long[] documentOffsets;
 
     public CorpusTokens(CorpusInput corpus, Tokenizer tokenizer, ArtifactStore tokenCache) {
+        this(corpus, tokenizer, tokenCache, corpus.rule().label(), null);
+    }
+
+    private CorpusTokens(CorpusInput corpus, Tokenizer tokenizer, ArtifactStore tokenCache, String cacheKey,
+            DocumentSource documents) {
         this.corpus = corpus;
         this.tokenizer = tokenizer;
         this.index = tokenCache == null || corpus.sha256().isEmpty() ? null
-                : new TokenIndex(tokenCache, corpus.sha256(), tokenizer.sha256(), corpus.rule().label());
+                : new TokenIndex(tokenCache, corpus.sha256(), tokenizer.sha256(), cacheKey);
+        this.joinable = documents == null;
+        this.documents = documents != null ? documents
+                : visitor -> reader().forEach((i, text) -> visitor.visit(i, () -> tokenizer.encode(text, false)));
+    }
+
+    /**
+     * A corpus whose documents are made by {@code documents} (a chat corpus's rendered conversations),
+     * cached under {@code renderingKey}, which must name everything that changes the tokens (template hash
+     * and switches) besides the corpus, its rule and the tokenizer.
+     */
+    static CorpusTokens rendered(CorpusInput corpus, Tokenizer tokenizer, ArtifactStore tokenCache, String renderingKey,
+            DocumentSource documents) {
+        return new CorpusTokens(corpus, tokenizer, tokenCache, corpus.rule().label() + "\u0000" + renderingKey, documents);
     }
 
     public CorpusInput corpus() {
@@ -57,11 +91,11 @@ public final class CorpusTokens {
                 }
             } else {
                 int[][] lengths = {new int[1024]};
-                long count = reader().forEach((i, text) -> {
+                long count = documents.forEach((i, tokens) -> {
                     if (i == lengths[0].length) {
                         lengths[0] = Arrays.copyOf(lengths[0], lengths[0].length * 2);
                     }
-                    lengths[0][(int) i] = tokenizer.encode(text, false).length;
+                    lengths[0][(int) i] = tokens.get().length;
                     return true;
                 });
                 documentLengths = Arrays.copyOf(lengths[0], Math.toIntExact(count));
@@ -86,9 +120,9 @@ public final class CorpusTokens {
             return tokens;
         }
         long last = indices.last();
-        reader().forEach((i, text) -> {
+        documents.forEach((i, made) -> {
             if (indices.contains(i)) {
-                tokens.put(i, tokenizer.encode(text, false));
+                tokens.put(i, made.get());
             }
             return i < last;
         });
@@ -157,6 +191,9 @@ public final class CorpusTokens {
     }
 
     void forEachJoinedChunk(String separator, int chunkChars, ChunkVisitor visitor) throws IOException {
+        if (!joinable) {
+            throw new IllegalStateException("corpus " + corpus.name() + " is read as rendered documents, not as joined text");
+        }
         StringBuilder chunk = new StringBuilder();
         boolean[] stopped = {false};
         reader().forEach((i, text) -> {
@@ -187,8 +224,8 @@ public final class CorpusTokens {
         if (offsets.isEmpty() || index.find(DOCUMENTS).isEmpty()) {
             long[][] built = {new long[1025]};
             int[] count = {0};
-            index.write(DOCUMENTS, writer -> reader().forEach((i, text) -> {
-                writer.write(tokenizer.encode(text, false));
+            index.write(DOCUMENTS, writer -> documents.forEach((i, made) -> {
+                writer.write(made.get());
                 if (count[0] + 2 > built[0].length) {
                     built[0] = Arrays.copyOf(built[0], built[0].length * 2);
                 }

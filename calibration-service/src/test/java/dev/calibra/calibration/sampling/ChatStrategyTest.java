@@ -50,9 +50,37 @@ class ChatStrategyTest {
     }
 
     static List<Sample> draw(int n, int seqLen, long seed, Map<String, String> parameters) throws IOException {
+        return draw(null, n, seqLen, seed, parameters);
+    }
+
+    static List<Sample> draw(dev.calibra.artifacts.ArtifactStore cache, int n, int seqLen, long seed, Map<String, String> parameters)
+            throws IOException {
         Strategy chat = Strategies.of("chat");
         return chat.draw(new DrawRequest(n, seqLen, seed, Parameters.resolve("chat", chat.parameters(), parameters), List.of(CHAT),
-                session.tokenizer(), session, null));
+                session.tokenizer(), session, cache));
+    }
+
+    @Test
+    void tokenCache_givesTheStreamedRows_andKeepsTemplatesAndSwitchesApart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+            throws IOException {
+        dev.calibra.artifacts.ArtifactStore cache = new dev.calibra.artifacts.LocalArtifactStore(root);
+        List<Map<String, String>> variants = List.of(Map.of("template", "qwen3"), Map.of("template", "qwen3", "packing", "packed"),
+                Map.of("template", "llama3"), Map.of("template", "qwen3", "add_generation_prompt", "true", "enable_thinking", "false"),
+                Map.of("template", "gemma2", "on_template_error", "skip"));
+        for (Map<String, String> variant : variants) {
+            List<Sample> streamed = draw(5, 64, 4, variant);
+            for (String pass : List.of("building the cache", "from the warm cache")) {
+                List<Sample> cached = draw(cache, 5, 64, 4, variant);
+                for (int i = 0; i < streamed.size(); i++) {
+                    assertArrayEquals(streamed.get(i).tokens(), cached.get(i).tokens(), variant + " " + pass);
+                    assertEquals(streamed.get(i).documentIndex(), cached.get(i).documentIndex());
+                }
+            }
+        }
+        // whole, packed share one entry per rendering; llama3, the switched qwen3 and the skipping gemma2 have their own
+        try (var entries = java.nio.file.Files.list(root.resolve("token-index"))) {
+            assertEquals(4, entries.count());
+        }
     }
 
     @Test

@@ -113,6 +113,14 @@ public final class ChatTemplate {
     }
 
     /**
+     * Everything besides the caller's arguments that decides a rendering: the template text's sha256 and
+     * the special tokens it is rendered with. Two equal identities render equal messages equally (a cache key).
+     */
+    public String identity() {
+        return sha256 + " " + new java.util.TreeMap<>(specialTokens);
+    }
+
+    /**
      * The conversation as text. {@code options} are further template variables (e.g. enable_thinking);
      * messages are JSON-shaped maps with at least role and content.
      */
