@@ -85,6 +85,13 @@ public final class ChatStrategy implements Strategy {
         if (modelReplies && packing.equals("packed")) {
             throw new IllegalArgumentException("replies model writes one reply per row; use packing whole");
         }
+        for (ParameterSpec sampling : SelfGeneratedStrategy.SAMPLING) {
+            if (!modelReplies && !parameters.string(sampling.name()).equals(sampling.defaultValue())) {
+                // it would change the recorded spec but not one token
+                throw new IllegalArgumentException("parameter " + sampling.name() + " applies to replies model only; the replies are "
+                        + "the corpus's here");
+            }
+        }
         ChatRenderings renderings = new ChatRenderings(corpus, request.model().chatTemplate(parameters.string("template")),
                 parameters.bool("add_generation_prompt"), options(parameters), request.tokenizer(), skipRefused(parameters),
                 modelReplies, request.tokenCache());

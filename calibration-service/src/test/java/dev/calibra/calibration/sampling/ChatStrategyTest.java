@@ -184,6 +184,9 @@ class ChatStrategyTest {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> draw(2, 16, 0, Map.of("template", "mistral")));
         assertTrue(unknown.getMessage().contains("chat template 'mistral' is unknown"), unknown.getMessage());
+        IllegalArgumentException unused = assertThrows(IllegalArgumentException.class,
+                () -> draw(2, 16, 0, Map.of("template", "qwen3", "temperature", "0.9")));
+        assertTrue(unused.getMessage().contains("temperature applies to replies model only"), unused.getMessage());
         IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
                 () -> draw(4, 100_000, 0, Map.of("template", "qwen3")));
         assertTrue(tooLong.getMessage().contains("use packing packed"), tooLong.getMessage());
