@@ -77,11 +77,8 @@ public final class ChatStrategy implements Strategy {
                     + " is cut under the rule " + corpus.rule().label() + "; register the .jsonl with document_rule chat");
         }
         Parameters parameters = request.parameters();
-        boolean modelReplies = modelReplies(parameters);
-        String packing = parameters.string("packing");
-        if (!packing.equals("whole") && !packing.equals("packed")) {
-            throw new IllegalArgumentException("packing must be whole or packed, got '" + packing + "'");
-        }
+        boolean modelReplies = parameters.oneOf("replies", "corpus", "model").equals("model");
+        String packing = parameters.oneOf("packing", "whole", "packed");
         if (modelReplies && packing.equals("packed")) {
             throw new IllegalArgumentException("replies model writes one reply per row; use packing whole");
         }
@@ -93,7 +90,8 @@ public final class ChatStrategy implements Strategy {
             }
         }
         ChatRenderings renderings = new ChatRenderings(corpus, request.model().chatTemplate(parameters.string("template")),
-                parameters.bool("add_generation_prompt"), options(parameters), request.tokenizer(), skipRefused(parameters),
+                parameters.bool("add_generation_prompt"), options(parameters), request.tokenizer(),
+                parameters.oneOf("on_template_error", "fail", "skip").equals("skip"),
                 modelReplies, request.tokenCache());
         SplitMix64 random = new SplitMix64(request.seed());
         if (modelReplies) {
@@ -102,37 +100,17 @@ public final class ChatStrategy implements Strategy {
         return packing.equals("whole") ? whole(renderings, request, random) : packed(renderings, request, random);
     }
 
-    private static boolean modelReplies(Parameters parameters) {
-        return switch (parameters.string("replies")) {
-            case "corpus" -> false;
-            case "model" -> true;
-            default -> throw new IllegalArgumentException("replies must be corpus or model, got '" + parameters.string("replies") + "'");
-        };
-    }
-
     /** The template variables the parameters set; "unset" and "" pass nothing. */
     static Map<String, Object> options(Parameters parameters) {
         Map<String, Object> options = new TreeMap<>();
-        switch (parameters.string("enable_thinking")) {
-            case "unset" -> { }
-            case "true" -> options.put("enable_thinking", true);
-            case "false" -> options.put("enable_thinking", false);
-            default -> throw new IllegalArgumentException("enable_thinking must be unset, true or false, got '"
-                    + parameters.string("enable_thinking") + "'");
+        String thinking = parameters.oneOf("enable_thinking", "unset", "true", "false");
+        if (!thinking.equals("unset")) {
+            options.put("enable_thinking", Boolean.parseBoolean(thinking));
         }
         if (!parameters.string("date_string").isEmpty()) {
             options.put("date_string", parameters.string("date_string"));
         }
         return options;
-    }
-
-    private static boolean skipRefused(Parameters parameters) {
-        return switch (parameters.string("on_template_error")) {
-            case "fail" -> false;
-            case "skip" -> true;
-            default -> throw new IllegalArgumentException("on_template_error must be fail or skip, got '"
-                    + parameters.string("on_template_error") + "'");
-        };
     }
 
     private List<Sample> whole(ChatRenderings renderings, DrawRequest request, SplitMix64 random) throws IOException {

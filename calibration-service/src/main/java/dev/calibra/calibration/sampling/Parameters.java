@@ -75,6 +75,19 @@ public final class Parameters {
         }
     }
 
+    /** A value that must be one of {@code allowed}; anything else is refused naming them all. */
+    public String oneOf(String name, String... allowed) {
+        String value = string(name);
+        if (!java.util.Arrays.asList(allowed).contains(value)) {
+            StringBuilder choices = new StringBuilder();
+            for (int i = 0; i < allowed.length; i++) {
+                choices.append(i == 0 ? "" : i == allowed.length - 1 ? " or " : ", ").append('\'').append(allowed[i]).append('\'');
+            }
+            throw new IllegalArgumentException(name + " must be " + choices + ", got '" + value + "'");
+        }
+        return value;
+    }
+
     public boolean bool(String name) {
         return switch (string(name)) {
             case "true" -> true;

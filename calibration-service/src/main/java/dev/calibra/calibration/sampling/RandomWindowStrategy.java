@@ -48,12 +48,7 @@ public final class RandomWindowStrategy implements Strategy {
 
     static List<Sample> drawFrom(CorpusTokens tokens, DrawRequest request, SplitMix64 random, int samples)
             throws IOException {
-        boolean strictlyLonger = switch (request.parameters().string("length_rule")) {
-            case ">" -> true;
-            case ">=" -> false;
-            default -> throw new IllegalArgumentException("length_rule must be '>' or '>=', got '"
-                    + request.parameters().string("length_rule") + "'");
-        };
+        boolean strictlyLonger = request.parameters().oneOf("length_rule", ">", ">=").equals(">");
         int window = Strategy.bodyLength(request);
         int[] lengths = tokens.documentLengths();
         int[] eligible = eligible(lengths, window, strictlyLonger);
