@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.calibra.model.chat.ChatTemplate;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,7 +98,7 @@ public final class DocumentReader {
             case LINES -> lineDocuments(lines, visitor);
             case WHOLE -> wholeDocument(lines, visitor);
             case JSONL -> jsonDocuments(lines, file, rule.field(), visitor);
-            case CHAT -> conversations(lines, file, rule.field(), messages -> visitor.visit(0, plainText(messages)));
+            case CHAT -> conversations(lines, file, rule.field(), messages -> visitor.visit(0, ChatTemplate.withoutTemplate(messages)));
         };
     }
 
@@ -211,19 +212,5 @@ public final class DocumentReader {
             }
         }
         return true;
-    }
-
-    /** A conversation read as text: its contents joined by blank lines, without roles or template. */
-    static String plainText(List<Map<String, Object>> messages) {
-        StringBuilder text = new StringBuilder();
-        for (Map<String, Object> message : messages) {
-            if (message.get("content") instanceof String content && !content.isBlank()) {
-                if (!text.isEmpty()) {
-                    text.append("\n\n");
-                }
-                text.append(content);
-            }
-        }
-        return text.toString();
     }
 }

@@ -1,8 +1,10 @@
 package dev.calibra.evaluation.perplexity;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.calibra.model.chat.ChatTemplate;
 import dev.calibra.model.tokenizer.TextFiles;
 import dev.calibra.rpc.CalibraException;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -23,6 +26,7 @@ import java.util.zip.GZIPInputStream;
 public final class CorpusDocuments {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MESSAGE = new TypeReference<>() {};
 
     /** The most text a perplexity corpus may hold once decompressed (a gzip bomb would otherwise fill the heap). */
     public static final long MAX_TEXT_BYTES = 256L << 20;
@@ -104,13 +108,11 @@ public final class CorpusDocuments {
         if (messages == null || !messages.isArray()) {
             throw new IllegalArgumentException(where + ": field '" + field + "' must be a list of messages");
         }
-        StringBuilder text = new StringBuilder();
+        List<Map<String, Object>> conversation = new ArrayList<>();
         for (JsonNode message : messages) {
-            JsonNode content = message.get("content");
-            if (content != null && content.isTextual() && !content.asText().isBlank()) {
-                text.append(text.isEmpty() ? "" : "\n\n").append(content.asText());
-            }
+            // only the contents are read; a message that is not an object has none
+            conversation.add(message.isObject() ? JSON.convertValue(message, MESSAGE) : Map.of());
         }
-        return text.toString();
+        return ChatTemplate.withoutTemplate(conversation);
     }
 }

@@ -102,6 +102,21 @@ public final class ChatTemplate {
         return Optional.empty();
     }
 
+    /**
+     * A conversation read as plain text, as Calibra reads a chat corpus everywhere but the chat strategy
+     * (calibration's text strategies, evaluation's perplexity): the messages' non-blank string contents
+     * joined by blank lines, without roles or template.
+     */
+    public static String withoutTemplate(List<? extends Map<String, ?>> messages) {
+        StringBuilder text = new StringBuilder();
+        for (Map<String, ?> message : messages) {
+            if (message.get("content") instanceof String content && !content.isBlank()) {
+                text.append(text.isEmpty() ? "" : "\n\n").append(content);
+            }
+        }
+        return text.toString();
+    }
+
     /** "model" or the built-in name. */
     public String name() {
         return name;
