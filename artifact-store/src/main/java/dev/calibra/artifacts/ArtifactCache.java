@@ -12,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * The local copies a remote store reads through, one per artifact key, under a cache folder on this host:
@@ -142,14 +141,7 @@ final class ArtifactCache {
     /** The sha256 and every file's name, size, modification time and file key (inode): a change shows here. */
     private static String record(String sha256, Path target) throws IOException {
         StringBuilder text = new StringBuilder(sha256).append('\n');
-        List<Path> files;
-        if (Files.isDirectory(target)) {
-            try (Stream<Path> tree = Files.walk(target)) {
-                files = tree.filter(Files::isRegularFile).sorted().toList();
-            }
-        } else {
-            files = List.of(target);
-        }
+        List<Path> files = Files.isDirectory(target) ? ContentHash.filesOf(target) : List.of(target);
         for (Path file : files) {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             text.append(target.relativize(file)).append('\t').append(attributes.size()).append('\t')

@@ -103,7 +103,7 @@ public final class LocalArtifactStore implements ArtifactStore {
             return List.of();
         }
         try (Stream<Path> children = Files.list(folder)) {
-            return children.map(child -> root.relativize(child).toString().replace('\\', '/')).sorted().toList();
+            return children.map(child -> ContentHash.relativeName(root, child)).sorted().toList();
         }
     }
 

@@ -84,8 +84,7 @@ public record TokenizerFiles(int vocabSize, int bosId, int eosId, Optional<Boole
         // vocabulary size: one past the largest id
         int vocabSize = ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
 
-        Path configPath = tokenizerJson.resolveSibling(TOKENIZER_CONFIG_JSON);
-        JsonNode config = Files.exists(configPath) ? readJson(configPath) : JSON.createObjectNode();
+        JsonNode config = readConfig(tokenizerJson.toAbsolutePath().getParent());
         int bos = ids.getOrDefault(tokenName(config.path("bos_token"), "<s>"), -1);
         int eos = ids.getOrDefault(tokenName(config.path("eos_token"), "</s>"), -1);
         Optional<Boolean> addBos = config.path("add_bos_token").isBoolean()
