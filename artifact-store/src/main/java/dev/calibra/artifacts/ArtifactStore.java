@@ -5,12 +5,17 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where models and calibration sets live. Writers never expose a half-written artifact: content goes
  * to a temporary name and appears under its final key only when complete (fsynced, then renamed).
  */
-public interface ArtifactStore {
+public interface ArtifactStore extends AutoCloseable {
+
+    /** Releases what the store holds open (an S3 client); a local store holds nothing. */
+    @Override
+    default void close() {}
 
     /** Writes one file's bytes. */
     @FunctionalInterface
@@ -49,5 +54,35 @@ public interface ArtifactStore {
      */
     default List<String> listKeys(String folderKey) throws IOException {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list its artifacts");
+    }
+
+    /** How much is stored under a key and when it last changed, for garbage collection. */
+    record Usage(long bytes, java.time.Instant newestChange) {}
+
+    /**
+     * The size and newest change of everything stored under {@code key}: a file, or every object of a folder,
+     * complete or not; zero bytes at the epoch when nothing is there.
+     */
+    default Usage usage(String key) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot measure its artifacts");
+    }
+
+    /**
+     * A local folder holding the files put one by one ({@link #putFile}) directly under {@code folderKey}, such as a
+     * run's block checkpoints, for reading them back; a remote store downloads those not cached yet.
+     */
+    Path localFolder(String folderKey) throws IOException;
+
+    /** What a store recorded for an artifact when it was written: the key, its sha256 and size, a folder's files. */
+    record Recorded(String key, String sha256, long sizeBytes, boolean folder, List<String> files) {}
+
+    /**
+     * The record of the artifact at {@code uri} without reading its content, where the store keeps one (an S3 store:
+     * the object's metadata or the folder's manifest); empty for a store whose files are at hand to hash.
+     *
+     * @throws java.nio.file.NoSuchFileException when nothing is stored there
+     */
+    default Optional<Recorded> recorded(URI uri) throws IOException {
+        return Optional.empty();
     }
 }

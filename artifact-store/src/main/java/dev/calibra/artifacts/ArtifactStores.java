@@ -37,6 +37,24 @@ public final class ArtifactStores {
         return open(location.trim(), env, cacheDir);
     }
 
+    /**
+     * The local path of a registered location: the store's own s3: URIs through the store (downloaded into its cache
+     * and verified), file: URIs and plain paths as they are, since base models and corpora may live outside the store.
+     */
+    public static Path localPath(ArtifactStore store, String location) {
+        var scheme = SCHEME.matcher(location);
+        if (!scheme.matches()) {
+            return Path.of(location);
+        }
+        URI uri = URI.create(location);
+        return switch (scheme.group(1).toLowerCase(Locale.ROOT)) {
+            case "file" -> Path.of(uri);
+            case S3Location.SCHEME -> store.resolve(uri);
+            default -> throw new IllegalArgumentException("artifact location '" + location + "' has the scheme '"
+                    + scheme.group(1) + "'; locations are paths, file: URIs or s3:// URIs of the artifact store");
+        };
+    }
+
     /** The store at {@code location} (a path, file: URI or s3:// URI); {@code env} supplies the S3 settings. */
     public static ArtifactStore open(String location, Map<String, String> env, Path cacheDir) throws IOException {
         var scheme = SCHEME.matcher(location);

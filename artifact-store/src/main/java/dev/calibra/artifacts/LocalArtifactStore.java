@@ -107,6 +107,11 @@ public final class LocalArtifactStore implements ArtifactStore {
         }
     }
 
+    @Override
+    public Path localFolder(String folderKey) {
+        return pathOf(folderKey);
+    }
+
     /** Maps a key to a path under the root, refusing absolute keys and ".." escapes. */
     Path pathOf(String key) {
         if (key == null || key.isBlank()) {

@@ -44,7 +44,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *   <li>keys and URIs outside the store's prefix are refused ({@link S3Location}).
  * </ul>
  */
-public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
+public final class S3ArtifactStore implements ArtifactStore {
 
     /** The user metadata (header x-amz-meta-sha256) every uploaded file carries: its sha256, hex. */
     static final String SHA256_METADATA = "sha256";
@@ -192,6 +192,48 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     @Override
+    public Usage usage(String key) throws IOException {
+        String objectKey = location.objectKey(key.replaceAll("/+$", ""));
+        long bytes = 0;
+        java.time.Instant newest = java.time.Instant.EPOCH;
+        Optional<HeadObjectResponse> file = head(objectKey);
+        if (file.isPresent()) {
+            bytes += file.get().contentLength();
+            newest = file.get().lastModified();
+        }
+        for (ListObjectsV2Response page : s3("listing", uriOf(key),
+                () -> s3.listObjectsV2Paginator(b -> b.bucket(location.bucket()).prefix(objectKey + "/")))) {
+            for (S3Object object : page.contents()) {
+                bytes += object.size();
+                newest = object.lastModified().isAfter(newest) ? object.lastModified() : newest;
+            }
+        }
+        return new Usage(bytes, newest);
+    }
+
+    /** Each file under {@code folderKey} through the cache (a HEAD each when cached), then the cache's folder. */
+    @Override
+    public Path localFolder(String folderKey) throws IOException {
+        String folder = folderKey.replaceAll("/+$", "");
+        for (String key : listKeys(folder)) {
+            fetch(key, uriOf(key));
+        }
+        return cache.pathOf(folder);
+    }
+
+    @Override
+    public Optional<Recorded> recorded(URI uri) throws IOException {
+        String key = location.keyOf(uri);
+        Optional<HeadObjectResponse> object = head(location.objectKey(key));
+        if (object.isPresent()) {
+            return Optional.of(new Recorded(key, sha256Of(object.get(), uri), object.get().contentLength(), false, List.of()));
+        }
+        FolderManifest manifest = manifest(key, uri).orElseThrow(() -> absent(uri));
+        return Optional.of(new Recorded(key, manifest.sha256(), manifest.sizeBytes(), true,
+                manifest.entries().stream().map(FolderManifest.Entry::name).toList()));
+    }
+
+    @Override
     public void close() {
         s3.close();
     }
@@ -283,17 +325,26 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         String objectKey = location.objectKey(key);
         Optional<HeadObjectResponse> object = head(objectKey);
         if (object.isPresent()) {
-            String sha256 = object.get().metadata().get(SHA256_METADATA);
-            if (sha256 == null) {
-                throw new IOException("object " + uri + " has no sha256 metadata, so a download of it cannot be"
-                        + " verified; store it through Calibra's artifact store");
-            }
+            String sha256 = sha256Of(object.get(), uri);
             long size = object.get().contentLength();
             return cache.get(key, sha256, temp -> download(objectKey, temp, size, sha256, null));
         }
-        FolderManifest manifest = manifest(key, uri).orElseThrow(() -> new NoSuchFileException(uri.toString(), null,
-                "no artifact is stored there (neither an object nor a complete folder)"));
+        FolderManifest manifest = manifest(key, uri).orElseThrow(() -> absent(uri));
         return cache.get(key, manifest.sha256(), temp -> downloadFolder(key, temp, manifest, uri));
+    }
+
+    private static String sha256Of(HeadObjectResponse object, URI uri) throws IOException {
+        String sha256 = object.metadata().get(SHA256_METADATA);
+        if (sha256 == null) {
+            throw new IOException("object " + uri + " has no sha256 metadata, so a download of it cannot be"
+                    + " verified; store it through Calibra's artifact store");
+        }
+        return sha256;
+    }
+
+    private static NoSuchFileException absent(URI uri) {
+        return new NoSuchFileException(uri.toString(), null,
+                "no artifact is stored there (neither an object nor a complete folder)");
     }
 
     private Optional<FolderManifest> manifest(String key, URI uri) throws IOException {

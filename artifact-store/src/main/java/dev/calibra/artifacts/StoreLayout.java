@@ -61,6 +61,13 @@ public final class StoreLayout {
         return Optional.of(relative.getName(1).toString());
     }
 
+    /** The team whose folder holds the store key {@code key} ({@code teams/<team>/...}); empty for other keys. */
+    public static Optional<String> ownerOfKey(String key) {
+        String[] segments = key.split("/", 3);
+        return segments.length == 3 && segments[0].equals(TEAMS) && !segments[2].isEmpty()
+                ? Optional.of(segments[1]) : Optional.empty();
+    }
+
     private static String run(String id) {
         if (id == null || !RUN.matcher(id).matches()) {
             throw new IllegalArgumentException("'" + id + "' cannot name a folder in the artifact store");

@@ -91,6 +91,20 @@ class ArtifactStoresTest {
     }
 
     @Test
+    void localPath_readsPathsAndFileUrisAsTheyAre_andStoreUrisThroughTheStore() throws IOException {
+        LocalArtifactStore store = new LocalArtifactStore(folder.resolve("store"));
+        Path outside = folder.resolve("assets/model");
+        assertEquals(outside, ArtifactStores.localPath(store, outside.toString()), "base models may live outside the store");
+        assertEquals(outside, ArtifactStores.localPath(store, outside.toUri().toString()));
+        IllegalArgumentException s3 = assertThrows(IllegalArgumentException.class,
+                () -> ArtifactStores.localPath(store, "s3://bucket/prefix/teams/nlp/models/x"));
+        assertTrue(s3.getMessage().contains("s3://bucket/prefix/teams/nlp/models/x"), s3.getMessage());
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+                () -> ArtifactStores.localPath(store, "gs://bucket/x"));
+        assertTrue(other.getMessage().contains("'gs'"), other.getMessage());
+    }
+
+    @Test
     void unknownSchemeOrNothing_isRefusedNamingTheValue() {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> ArtifactStores.open("gs://bucket/prefix", Map.of(), folder));

@@ -13,15 +13,15 @@ import org.jclouds.blobstore.BlobStoreContext;
  * A real S3 server in this JVM: S3Proxy on 127.0.0.1 (a free port), keeping buckets as folders under a test's
  * temporary folder (jclouds' "filesystem-nio2" provider, metadata in extended attributes), checking AWS signatures.
  */
-final class LocalS3Server implements AutoCloseable {
+public final class LocalS3Server implements AutoCloseable {
 
-    static final String ACCESS_KEY_ID = "calibra-test";
-    static final String SECRET_ACCESS_KEY = "calibra-test-secret";
+    public static final String ACCESS_KEY_ID = "calibra-test";
+    public static final String SECRET_ACCESS_KEY = "calibra-test-secret";
 
     private final BlobStoreContext context;
     private final S3Proxy proxy;
 
-    LocalS3Server(Path folder) throws Exception {
+    public LocalS3Server(Path folder) throws Exception {
         Properties overrides = new Properties();
         overrides.setProperty("jclouds.filesystem.basedir", Files.createDirectories(folder).toString());
         context = ContextBuilder.newBuilder("filesystem-nio2").credentials("local", "local").overrides(overrides).build(BlobStoreContext.class);
@@ -39,7 +39,7 @@ final class LocalS3Server implements AutoCloseable {
         }
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 

@@ -143,6 +143,45 @@ class S3ArtifactStoreTest {
     }
 
     @Test
+    void localFolder_givesTheFilesPutUnderAFolderKey_downloadingThoseNotCached() throws IOException {
+        String folder = StoreLayout.checkpoints("nlp", "run-2");
+        store.putFile(folder + "/block-00000.safetensors", out -> out.write(new byte[] {1, 2}));
+        store.putFile(folder + "/block-00001.safetensors", out -> out.write(new byte[] {3}));
+
+        for (S3ArtifactStore reader : List.of(store, freshStore())) {
+            Path local = reader.localFolder(folder + "/");
+            assertArrayEquals(new byte[] {1, 2}, Files.readAllBytes(local.resolve("block-00000.safetensors")));
+            assertArrayEquals(new byte[] {3}, Files.readAllBytes(local.resolve("block-00001.safetensors")));
+        }
+        assertEquals(0, calls.count("GetObject"), "the writer reads its own uploads from its cache");
+        store.delete(folder);
+        assertFalse(Files.exists(store.localFolder(folder)), "deleting evicts the cached copies too");
+    }
+
+    @Test
+    void recorded_isWhatTheWriterRecorded_withoutDownloading() throws IOException {
+        StoredArtifact file = store.putFile("teams/nlp/calibration/a.bin", out -> out.write(new byte[] {9, 9, 9}));
+        StoredArtifact folder = store.putFolder("teams/nlp/models/run-3", dir -> {
+            Files.writeString(dir.resolve("config.json"), "{}");
+            Files.writeString(dir.resolve("model.safetensors"), "weights");
+        });
+        S3ArtifactStore reader = freshStore();
+
+        assertEquals(new ArtifactStore.Recorded("teams/nlp/calibration/a.bin", file.sha256(), 3, false, List.of()),
+                reader.recorded(file.uri()).orElseThrow());
+        assertEquals(new ArtifactStore.Recorded("teams/nlp/models/run-3", folder.sha256(), folder.sizeBytes(), true,
+                List.of("config.json", "model.safetensors")), reader.recorded(folder.uri()).orElseThrow());
+        assertEquals(0, calls.count("GetObject"), "no content was read");
+        NoSuchFileException missing = assertThrows(NoSuchFileException.class,
+                () -> reader.recorded(store.uriOf("teams/nlp/models/never")));
+        assertTrue(missing.getMessage().contains("s3://" + bucket() + "/" + PREFIX + "/teams/nlp/models/never"),
+                missing.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> reader.recorded(URI.create("s3://other-bucket/x/y")));
+        assertEquals(java.util.Optional.empty(), new LocalArtifactStore(localRoot).recorded(file.uri()),
+                "a local store's files are hashed where they lie");
+    }
+
+    @Test
     void putFile_aboveThePartSize_goesUpInPartsAndRoundTripsByteExactly() throws IOException {
         byte[] bytes = new byte[(int) (2 * PART_BYTES + 12345)];
         new Random(7).nextBytes(bytes);

@@ -23,6 +23,14 @@ class StoreLayoutTest {
     }
 
     @Test
+    void aKeyNamesItsOwner() {
+        assertEquals(Optional.of("nlp"), StoreLayout.ownerOfKey("teams/nlp/models/run-1"));
+        assertEquals(Optional.empty(), StoreLayout.ownerOfKey("teams/nlp"));
+        assertEquals(Optional.empty(), StoreLayout.ownerOfKey("teams/nlp/"));
+        assertEquals(Optional.empty(), StoreLayout.ownerOfKey("token-index/abc"));
+    }
+
+    @Test
     void namesThatWouldLeaveTheFolder_areRefused() {
         assertThrows(IllegalArgumentException.class, () -> StoreLayout.teamFolder("../nlp"));
         assertThrows(IllegalArgumentException.class, () -> StoreLayout.teamFolder(""));
