@@ -35,7 +35,7 @@ public final class SamplingBenchmark {
                 .toAbsolutePath().normalize();
         Path c4File = assets.resolve("corpora/c4_en_train00000_first1000.jsonl");
         Path cacheRoot = Files.createTempDirectory("calibra-bench-cache");
-        try (ModelSession session = ModelSession.open(assets.resolve("models/stories260K").toString())) {
+        try (ModelSession session = ModelSession.open(assets.resolve("models/stories260K"))) {
             CorpusScan scan = CorpusScan.of(c4File, "", "");
             CorpusInput c4 = new CorpusInput("c4", "c4", c4File, scan.sha256(), scan.rule(), 1);
             double megabytes = scan.sizeBytes() / 1e6;

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.util.JsonFormat;
 import dev.calibra.artifacts.ArtifactStore;
+import dev.calibra.artifacts.S3Location;
+import dev.calibra.runtime.artifacts.ArtifactReads;
+import java.net.URI;
 import dev.calibra.artifacts.ContentHash;
 import dev.calibra.artifacts.StoreLayout;
 import dev.calibra.artifacts.StoredArtifact;
@@ -35,7 +38,7 @@ public final class CalibrationArtifacts {
     private static final JsonFormat.Printer PROTO = JsonFormat.printer().preservingProtoFieldNames();
 
     /** Where the set went and whether this call wrote it (false: the same set was already stored). */
-    public record Stored(String key, Path safetensors, String sha256, boolean written) {}
+    public record Stored(String key, URI uri, Path safetensors, String sha256, boolean written) {}
 
     private final ArtifactStore store;
 
@@ -66,7 +69,20 @@ public final class CalibrationArtifacts {
             }
         }
         Path safetensors = store.resolve(store.uriOf(key)).resolve(SAFETENSORS);
-        return new Stored(key, safetensors, ContentHash.ofFile(safetensors), written);
+        return new Stored(key, store.uriOf(key + "/" + SAFETENSORS), safetensors, ContentHash.ofFile(safetensors), written);
+    }
+
+    /**
+     * A registered set's safetensors file, local. A set in the object store is fetched as its folder, so that the
+     * sidecar beside it ({@link #readSidecar}) comes too.
+     */
+    public Path localSet(String artifactUri, String what) {
+        String file = "/" + SAFETENSORS;
+        if (artifactUri.startsWith(S3Location.SCHEME + ":") && artifactUri.endsWith(file)) {
+            String folder = artifactUri.substring(0, artifactUri.length() - file.length());
+            return ArtifactReads.localPath(store, folder, what).resolve(SAFETENSORS);
+        }
+        return ArtifactReads.localPath(store, artifactUri, what);
     }
 
     public void delete(String key) throws IOException {

@@ -2,6 +2,7 @@ package dev.calibra.calibration.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.calibra.artifacts.VerifiedContent;
+import dev.calibra.runtime.artifacts.ArtifactReads;
 import dev.calibra.calibration.corpus.CorpusScan;
 import dev.calibra.calibration.corpus.DocumentRule;
 import dev.calibra.calibration.sampling.CorpusInput;
@@ -32,7 +33,6 @@ import dev.calibra.rpc.AllowedRoots;
 import dev.calibra.rpc.CalibraException;
 import dev.calibra.rpc.auth.CallerCredentials;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,8 +107,7 @@ public final class CalibrationService {
             throw CalibraException.invalidArgument("spec.model_id is required (the model supplies the tokenizer)");
         }
         Model model = registry.getModel(GetModelRequest.newBuilder().setId(given.getModelId()).build());
-        VerifiedContent.require(pathOf(model.getArtifactUri()), model.getSha256(), "model " + model.getId(), CalibraException::dataLoss);
-        try (ModelSession session = ModelSession.open(model.getArtifactUri())) {
+        try (ModelSession session = openModel(model)) {
             if (given.getSeqLen() > session.contextTokens()) {
                 throw CalibraException.invalidArgument("spec.seq_len " + given.getSeqLen() + " is above model " + model.getName()
                         + "'s context of " + session.contextTokens() + " tokens");
@@ -137,12 +136,12 @@ public final class CalibrationService {
             return registry.registerCalibrationSet(RegisterCalibrationSetRequest.newBuilder().setCalibrationSet(
                     CalibrationSet.newBuilder().setFingerprint(set.fingerprint()).setSpec(spec)
                             .setSamplerVersion(set.samplerVersion()).setTokenizerSha256(tokenizer.sha256())
-                            .setArtifactUri(stored.safetensors().toUri().toString()).setArtifactSha256(stored.sha256())
+                            .setArtifactUri(stored.uri().toString()).setArtifactSha256(stored.sha256())
                             .setStatistics(set.statistics()).setProducingJobId(producer.jobId()))
                     .setProducingWorkerId(producer.workerId()).setProducingAttempt(producer.attempt())
                     .build());
         } catch (RuntimeException failed) {
-            if (stored.written() && !registeredAt(set.fingerprint(), stored.safetensors())) {
+            if (stored.written() && !registeredAt(set.fingerprint(), stored.uri().toString())) {
                 artifacts.delete(stored.key());
             }
             throw failed;
@@ -154,10 +153,10 @@ public final class CalibrationService {
      * have found the folder this call wrote and registered it. Unknown (registry away) counts as yes; gc removes
      * what stays unreferenced.
      */
-    private boolean registeredAt(String fingerprint, Path safetensors) {
+    private boolean registeredAt(String fingerprint, String uri) {
         try {
             CalibrationSet found = registry.getCalibrationSet(GetCalibrationSetRequest.newBuilder().setId(fingerprint).build());
-            return found.getArtifactUri().equals(safetensors.toUri().toString());
+            return found.getArtifactUri().equals(uri);
         } catch (io.grpc.StatusRuntimeException e) {
             return e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND;
         }
@@ -177,7 +176,7 @@ public final class CalibrationService {
                 throw CalibraException.invalidArgument("spec.corpora[" + i + "].corpus_id is empty");
             }
             Corpus corpus = registry.getCorpus(GetCorpusRequest.newBuilder().setId(weighted.getCorpusId()).build());
-            Path source = pathOf(corpus.getSourceUri());
+            Path source = ArtifactReads.localPath(artifacts.store(), corpus.getSourceUri(), "corpus " + corpus.getName());
             requireUnchanged(corpus, source);
             corpora.add(new CorpusInput(corpus.getId(), corpus.getName(), source, corpus.getSha256(),
                     DocumentRule.parse(corpus.getDocumentRule()), weight));
@@ -213,12 +212,12 @@ public final class CalibrationService {
     public void samples(GetCalibrationSetSamplesRequest request, Consumer<CalibrationSample> out) throws IOException {
         CalibrationSet set = registry.getCalibrationSet(GetCalibrationSetRequest.newBuilder().setId(request.getId()).build());
         Model model = registry.getModel(GetModelRequest.newBuilder().setId(set.getSpec().getModelId()).build());
-        Path safetensors = VerifiedContent.require(pathOf(set.getArtifactUri()), set.getArtifactSha256(),
-                "calibration set " + set.getId(), CalibraException::dataLoss);
+        Path safetensors = VerifiedContent.require(artifacts.localSet(set.getArtifactUri(), "calibration set " + set.getId()),
+                set.getArtifactSha256(), "calibration set " + set.getId(), CalibraException::dataLoss);
         int[][] rows = CalibrationArtifacts.readRows(safetensors);
         JsonNode samples = CalibrationArtifacts.readSidecar(safetensors).path("samples");
         int limit = request.getMaxSamples() > 0 ? Math.min(request.getMaxSamples(), rows.length) : rows.length;
-        try (ModelSession session = ModelSession.open(model.getArtifactUri())) {
+        try (ModelSession session = openModel(model)) {
             for (int i = 0; i < limit; i++) {
                 JsonNode provenance = samples.path(i);
                 out.accept(CalibrationSample.newBuilder().setIndex(i)
@@ -247,7 +246,10 @@ public final class CalibrationService {
         return response.build();
     }
 
-    static Path pathOf(String uri) {
-        return uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
+    /** A registered model's folder, fetched from the store where it is remote, checked against its sha256. */
+    private ModelSession openModel(Model model) throws IOException {
+        String what = "model " + model.getId();
+        return ModelSession.open(VerifiedContent.require(ArtifactReads.localPath(artifacts.store(), model.getArtifactUri(), what),
+                model.getSha256(), what, CalibraException::dataLoss));
     }
 }

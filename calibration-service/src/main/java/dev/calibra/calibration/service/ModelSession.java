@@ -8,7 +8,6 @@ import dev.calibra.model.chat.ChatTemplate;
 import dev.calibra.model.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Path;
 
 /** A registered model's folder and tokenizer, with the weights loaded (on the CPU) only when first asked for. */
@@ -23,8 +22,7 @@ public final class ModelSession implements ModelAccess, AutoCloseable {
         this.tokenizer = tokenizer;
     }
 
-    public static ModelSession open(String artifactUri) throws IOException {
-        Path path = artifactUri.startsWith("file:") ? Path.of(URI.create(artifactUri)) : Path.of(artifactUri);
+    public static ModelSession open(Path path) throws IOException {
         ModelFolder folder = ModelFolder.open(path);
         try {
             return new ModelSession(folder, folder.openTokenizer());

@@ -1,6 +1,6 @@
 package dev.calibra.calibration.service;
 
-import dev.calibra.artifacts.LocalArtifactStore;
+import dev.calibra.artifacts.ArtifactStore;
 import dev.calibra.runtime.registry.RegistryClients;
 import dev.calibra.calibration.statistics.EvaluationTexts;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,10 +20,8 @@ public class ServiceBeans {
 
     @Produces
     @ApplicationScoped
-    CalibrationService calibrationService(RegistryClients clients,
-            @ConfigProperty(name = "calibra.artifacts.root") String artifactsRoot,
-            @ConfigProperty(name = "calibra.assets") String assets) throws IOException {
-        LocalArtifactStore store = new LocalArtifactStore(Path.of(artifactsRoot));
+    CalibrationService calibrationService(RegistryClients clients, ArtifactStore store,
+            @ConfigProperty(name = "calibra.assets") String assets) {
         return new CalibrationService(clients.registry(), new CalibrationArtifacts(store),
                 new SetSampler(evaluationTexts(Path.of(assets).toAbsolutePath().normalize())));
     }

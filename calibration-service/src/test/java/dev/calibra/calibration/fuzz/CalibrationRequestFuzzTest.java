@@ -112,7 +112,7 @@ class CalibrationRequestFuzzTest {
                 tinyCorpus("news", "abc_science_news.txt", "lines", 4 << 10),
                 tinyCorpus("c4", "c4_en_train00000_first1000.jsonl", "jsonl:text", 8 << 10),
                 tinyCorpus("chat", "tinystories_chat.jsonl", "chat", 8 << 10));
-        ModelSession session = ModelSession.open(Assets.stories260K().toString());
+        ModelSession session = ModelSession.open(Assets.stories260K());
         int vocabulary = session.tokenizer().vocabSize();
         Fuzzer.Report report = new Fuzzer("strategy-draw", Fuzzer.Settings.fromSystemProperties(2000)).run(
                 random -> drawInput(random, corpora.size()),

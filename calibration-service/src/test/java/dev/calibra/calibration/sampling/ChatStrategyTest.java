@@ -36,7 +36,7 @@ class ChatStrategyTest {
 
     @BeforeAll
     static void open() throws IOException {
-        session = ModelSession.open(dev.calibra.calibration.Assets.stories260K().toString());
+        session = ModelSession.open(dev.calibra.calibration.Assets.stories260K());
         ObjectMapper json = new ObjectMapper();
         conversations = new ArrayList<>();
         for (String line : Files.readAllLines(CHAT.path())) {

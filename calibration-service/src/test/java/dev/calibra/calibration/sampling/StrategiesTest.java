@@ -40,7 +40,7 @@ class StrategiesTest {
 
     @BeforeAll
     static void open() throws IOException {
-        session = ModelSession.open(Assets.stories260K().toString());
+        session = ModelSession.open(Assets.stories260K());
         cache = new LocalArtifactStore(cacheRoot);
     }
 

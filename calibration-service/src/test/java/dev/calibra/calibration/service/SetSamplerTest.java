@@ -37,7 +37,7 @@ class SetSamplerTest {
 
     @BeforeAll
     static void open() throws IOException {
-        session = ModelSession.open(Assets.stories260K().toString());
+        session = ModelSession.open(Assets.stories260K());
         evaluationTexts = EvaluationTexts.load(Assets.root());
         store = new LocalArtifactStore(storeRoot);
     }

@@ -4,7 +4,8 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.calibra.artifacts.LocalArtifactStore;
+import dev.calibra.artifacts.ArtifactStore;
+import dev.calibra.runtime.artifacts.ArtifactReads;
 import dev.calibra.artifacts.VerifiedContent;
 import dev.calibra.artifacts.StoreLayout;
 import dev.calibra.artifacts.StoredArtifact;
@@ -80,14 +81,13 @@ public class CompressionService {
     private static final Logger LOG = Logger.getLogger(CompressionService.class.getName());
 
     private final RegistryClients clients;
-    private final LocalArtifactStore store;
+    private final ArtifactStore store;
     private final long memoryBudgetBytes;
 
-    public CompressionService(RegistryClients clients, @ConfigProperty(name = "calibra.artifacts.root") String root,
-            @ConfigProperty(name = "calibra.compression.memory-budget-bytes", defaultValue = "8589934592") long budget)
-            throws IOException {
+    public CompressionService(RegistryClients clients, ArtifactStore store,
+            @ConfigProperty(name = "calibra.compression.memory-budget-bytes", defaultValue = "8589934592") long budget) {
         this.clients = clients;
-        this.store = new LocalArtifactStore(Path.of(root));
+        this.store = store;
         this.memoryBudgetBytes = budget;
     }
 
@@ -145,7 +145,8 @@ public class CompressionService {
         boolean leaseLost = false;
         RunPhases phases = new RunPhases();
         long verifyStart = System.nanoTime();
-        try (ModelFolder folder = ModelFolder.open(VerifiedContent.require(localPath(base.getArtifactUri()), base.getSha256(),
+        try (ModelFolder folder = ModelFolder.open(VerifiedContent.require(
+                ArtifactReads.localPath(store, base.getArtifactUri(), "model " + base.getId()), base.getSha256(),
                 "model " + base.getId(), CalibraException::dataLoss))) {
             phases.addNanos("verify", System.nanoTime() - verifyStart);
             DecoderSpec decoder = folder.config().decoder();
@@ -171,7 +172,7 @@ public class CompressionService {
             if (samples != null) {
                 MemoryEstimate.of(decoder, samples.length, samples[0].length, spec).requireWithin(memoryBudgetBytes);
             }
-            ResumeState resume = resume(observer.resumeFrom());
+            ResumeState resume = resume(observer.resumeFrom(), checkpointPrefix);
             // Checkpoints past the resume point were written by an attempt whose heartbeats never reached the
             // registry (it was away when they were due): those blocks are redone now and their files rewritten.
             for (int block = resume.blocks(); block < decoder.dims().layers(); block++) {
@@ -190,8 +191,7 @@ public class CompressionService {
             phases.putInto(report);
             CompressedModelWriter.Written[] writtenBy = new CompressedModelWriter.Written[1];
             // the driver released each block's weights once its checkpoint was written: read them back from there
-            BlockWeights checkpoints = BlockCheckpoint.readingFrom(
-                    store.resolve(store.uriOf(checkpointPrefix)));
+            BlockWeights checkpoints = BlockCheckpoint.readingFrom(store.localFolder(checkpointPrefix));
             long writeStart = System.nanoTime();
             StoredArtifact output = store.putFolder(outputKey, out -> writtenBy[0] = CompressedModelWriter.write(folder,
                     spec, results, checkpoints, format, dtype, report, out));
@@ -284,10 +284,6 @@ public class CompressionService {
         return !(e instanceof JobStoppedException) && !(e instanceof IllegalArgumentException);
     }
 
-    /** A registered artifact's local path; base models and calibration sets may live outside the store. */
-    private static Path localPath(String uri) {
-        return uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
-    }
 
     private int[][] samples(CalibrationSet set, ModelFolder folder) throws IOException {
         try (Tokenizer tokenizer = folder.openTokenizer()) {
@@ -297,16 +293,23 @@ public class CompressionService {
                         + "; draw a calibration set with this model's tokenizer");
             }
         }
-        return CalibrationSamples.read(VerifiedContent.require(localPath(set.getArtifactUri()), set.getArtifactSha256(),
+        return CalibrationSamples.read(VerifiedContent.require(
+                        ArtifactReads.localPath(store, set.getArtifactUri(), "calibration set " + set.getId()), set.getArtifactSha256(),
                         "calibration set " + set.getId(), CalibraException::dataLoss),
                 folder.config().vocabSize());
     }
 
-    private ResumeState resume(String checkpointUri) throws IOException {
+    /** Where an earlier attempt stopped: its last checkpoint's URI names the file in the job's checkpoint folder. */
+    private ResumeState resume(String checkpointUri, String checkpointPrefix) throws IOException {
         if (checkpointUri == null || checkpointUri.isEmpty()) {
             return ResumeState.FRESH;
         }
-        Path last = store.resolve(URI.create(checkpointUri));
+        String name = Path.of(URI.create(checkpointUri).getPath()).getFileName().toString();
+        if (!store.uriOf(checkpointPrefix + "/" + name).equals(URI.create(checkpointUri))) {
+            throw new IllegalArgumentException("checkpoint " + checkpointUri + " is not in this run's checkpoint folder "
+                    + store.uriOf(checkpointPrefix));
+        }
+        Path last = store.localFolder(checkpointPrefix).resolve(name);
         int lastBlock = BlockCheckpoint.blockOf(last.getFileName().toString());
         if (lastBlock < 0) {
             return ResumeState.FRESH;

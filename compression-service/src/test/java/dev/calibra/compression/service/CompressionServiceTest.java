@@ -24,10 +24,15 @@ import dev.calibra.rpc.CalibraException;
 import dev.calibra.runtime.worker.JobStoppedException;
 import java.io.IOException;
 import java.nio.file.Files;
+import dev.calibra.artifacts.ArtifactStore;
+import dev.calibra.artifacts.ArtifactStores;
+import dev.calibra.artifacts.LocalS3Server;
+import dev.calibra.artifacts.S3StoreConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,7 +90,7 @@ class CompressionServiceTest {
     }
 
     private CompressionService service(long budget) throws IOException {
-        return new CompressionService(new RegistryClients(registry.channel), artifacts.toString(), budget);
+        return new CompressionService(new RegistryClients(registry.channel), new dev.calibra.artifacts.LocalArtifactStore(artifacts), budget);
     }
 
     private static CompressRequest.Builder request(String method, CompressionParameters.Builder parameters) {
@@ -337,6 +342,57 @@ class CompressionServiceTest {
         Path b = Path.of(java.net.URI.create(resumed.getModel().getArtifactUri())).resolve("model.safetensors");
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
         assertFalse(Files.exists(artifacts.resolve("teams/compression-test/checkpoints/job-b")));
+    }
+
+    @Test
+    void compress_onAnObjectStore_resumesOnAnotherWorkerFromTheBucket_toTheSameWeights() throws Exception {
+        CompressRequest gptq = request("gptq", CompressionParameters.newBuilder().setBits(3).setGroupSize(32)).build();
+        CompressResult uninterrupted = service(1L << 33).compress(gptq, "job-a", new RunObserver() {});
+        try (LocalS3Server server = new LocalS3Server(temp.resolve("s3"))) {
+            Map<String, String> env = Map.of("AWS_ENDPOINT_URL_S3", server.endpoint().toString(), "AWS_REGION", "us-east-1",
+                    "AWS_ACCESS_KEY_ID", LocalS3Server.ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY", LocalS3Server.SECRET_ACCESS_KEY);
+            String location = "s3://workers/store";
+            // the bucket is the operator's, made once outside Calibra
+            try (var admin = S3StoreConfig.fromEnvironment(java.net.URI.create(location), env, temp.resolve("admin")).newClient()) {
+                admin.createBucket(b -> b.bucket("workers"));
+            }
+            String[] lastCheckpoint = {""};
+            try (ArtifactStore first = ArtifactStores.open(location, env, temp.resolve("worker-1-cache"))) {
+                assertThrows(IllegalStateException.class, () -> new CompressionService(new RegistryClients(registry.channel),
+                        first, 1L << 33).compress(gptq, "job-s3", new RunObserver() {
+                            @Override
+                            public void checkpoint(String uri) {
+                                lastCheckpoint[0] = uri;
+                                if (uri.endsWith("block-00001.safetensors")) {
+                                    throw new IllegalStateException("worker died");
+                                }
+                            }
+
+                            @Override
+                            public boolean retriesLeft() {
+                                return true;
+                            }
+                        }));
+            }
+            assertTrue(lastCheckpoint[0].startsWith(location + "/teams/compression-test/checkpoints/job-s3/"), lastCheckpoint[0]);
+            try (ArtifactStore second = ArtifactStores.open(location, env, temp.resolve("worker-2-cache"))) {
+                CompressResult resumed = new CompressionService(new RegistryClients(registry.channel), second, 1L << 33)
+                        .compress(gptq, "job-s3", new RunObserver() {
+                            @Override
+                            public String resumeFrom() {
+                                return lastCheckpoint[0];
+                            }
+                        });
+                String uri = resumed.getModel().getArtifactUri();
+                assertTrue(uri.startsWith(location + "/teams/compression-test/models/job-s3"), uri);
+                Path a = Path.of(java.net.URI.create(uninterrupted.getModel().getArtifactUri())).resolve("model.safetensors");
+                try (ArtifactStore reader = ArtifactStores.open(location, env, temp.resolve("reader-cache"))) {
+                    Path b = reader.resolve(java.net.URI.create(uri)).resolve("model.safetensors");
+                    assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "resumed from the bucket, same weights");
+                    assertEquals(List.of(), reader.listKeys("teams/compression-test/checkpoints"), "checkpoints removed");
+                }
+            }
+        }
     }
 
     /**

@@ -64,7 +64,8 @@ public final class EvalJobBenchmark {
         Server server = ServerBuilder.forPort(0).addService(new Registry(models, corpora)).build().start();
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
         try {
-            Evaluator evaluator = new Evaluator(RegistryGrpc.newBlockingStub(channel), assets, TaskCatalog.builtIn());
+            Evaluator evaluator = new Evaluator(RegistryGrpc.newBlockingStub(channel),
+                    new dev.calibra.artifacts.LocalArtifactStore(work.resolve("store")), assets, TaskCatalog.builtIn());
             EvaluationPhases steady = new EvaluationPhases();
             double steadySeconds = 0;
             for (int j = 0; j < jobs; j++) {

@@ -29,14 +29,15 @@ import dev.calibra.proto.v1.RecordScoresRequest;
 import dev.calibra.proto.v1.RegistryGrpc;
 import dev.calibra.proto.v1.Score;
 import dev.calibra.proto.v1.TaskInfo;
+import dev.calibra.artifacts.ArtifactStore;
 import dev.calibra.artifacts.VerifiedContent;
+import dev.calibra.runtime.artifacts.ArtifactReads;
 import dev.calibra.rpc.AllowedRoots;
 import dev.calibra.rpc.CalibraException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.jboss.logging.Logger;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ public final class Evaluator {
     public static final String CALIBRA_VERSION = "0.1.0";
 
     private final RegistryGrpc.RegistryBlockingStub registry;
+    private final ArtifactStore store;
     private final Path assets;
     private final TaskCatalog catalog;
     /** CALIBRA_ALLOWED_ROOTS: a shared deployment limits which server paths callers may name. */
@@ -65,8 +67,9 @@ public final class Evaluator {
     /** Task files, requests and perplexity streams kept across evaluations (the same in every job of a study). */
     private final EncodedInputs inputs = new EncodedInputs();
 
-    public Evaluator(RegistryGrpc.RegistryBlockingStub registry, Path assets, TaskCatalog catalog) {
+    public Evaluator(RegistryGrpc.RegistryBlockingStub registry, ArtifactStore store, Path assets, TaskCatalog catalog) {
         this.registry = registry;
+        this.store = store;
         this.assets = assets;
         this.catalog = catalog;
     }
@@ -112,8 +115,8 @@ public final class Evaluator {
         Device device = device(request.getDevice());
         List<Score> scores = new ArrayList<>();
         int steps = plan.tasks().size() + plan.texts().size();
-        Path modelPath = phases.time("verify", () -> VerifiedContent.require(Path.of(URI.create(model.getArtifactUri())),
-                model.getSha256(), "model " + model.getId(), CalibraException::dataLoss));
+        Path modelPath = phases.time("verify", () -> VerifiedContent.require(
+                ArtifactReads.localPath(store, model.getArtifactUri(), "model " + model.getId()), model.getSha256(), "model " + model.getId(), CalibraException::dataLoss));
         try (ModelFolder folder = phases.time("model_open", () -> ModelFolder.open(modelPath));
                 CausalLm lm = phases.time("model_load", () -> folder.load(device));
                 Tokenizer tokenizer = phases.time("tokenizer_load", folder::openTokenizer)) {
@@ -221,8 +224,8 @@ public final class Evaluator {
             throw notFound(e, "perplexity: corpus_id '" + spec.getCorpusId() + "' is not registered");
         }
         String name = spec.getName().isEmpty() ? corpus.getName() : spec.getName();
-        Path source = phases.time("verify", () -> VerifiedContent.require(Path.of(URI.create(corpus.getSourceUri())),
-                corpus.getSha256(), "corpus " + corpus.getId(), CalibraException::dataLoss));
+        Path source = phases.time("verify", () -> VerifiedContent.require(
+                ArtifactReads.localPath(store, corpus.getSourceUri(), "corpus " + corpus.getId()), corpus.getSha256(), "corpus " + corpus.getId(), CalibraException::dataLoss));
         List<String> documents = phases.time("corpus_read", () -> CorpusDocuments.read(source, corpus.getDocumentRule()));
         return new Text(name, corpus.getId(), documents, convention, seqLen, (int) spec.getMaxTokens());
     }

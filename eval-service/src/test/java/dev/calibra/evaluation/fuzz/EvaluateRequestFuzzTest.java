@@ -58,13 +58,14 @@ class EvaluateRequestFuzzTest {
             port = socket.getLocalPort();  // closed again: nothing listens there
         }
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        dev.calibra.artifacts.ArtifactStore store = new dev.calibra.artifacts.LocalArtifactStore(dir.resolve("store"));
         try {
             Fuzzer.Report report = new Fuzzer("evaluate-request", Fuzzer.Settings.fromSystemProperties(2000)).run(
                     random -> random.nextInt(3) == 0 ? wire.next(random) : request(random, tasks, paths).toByteArray(),
                     input -> {
                         EvaluateRequest request = EvaluateRequest.parseFrom(input);
                         Evaluator evaluator = new Evaluator(RegistryGrpc.newBlockingStub(channel)
-                                .withDeadlineAfter(5, TimeUnit.SECONDS), Assets.assets(), CATALOG);
+                                .withDeadlineAfter(5, TimeUnit.SECONDS), store, Assets.assets(), CATALOG);
                         try {
                             evaluator.evaluate(request, progress -> { }, "");
                             throw new AssertionError("evaluate returned without a registry");

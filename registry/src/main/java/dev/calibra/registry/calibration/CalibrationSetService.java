@@ -1,6 +1,5 @@
 package dev.calibra.registry.calibration;
 
-import dev.calibra.artifacts.ContentHash;
 import dev.calibra.proto.v1.CalibrationSet;
 import dev.calibra.proto.v1.CalibrationSpec;
 import dev.calibra.proto.v1.RegisterCalibrationSetRequest;
@@ -8,7 +7,8 @@ import dev.calibra.proto.v1.WeightedCorpus;
 import dev.calibra.registry.corpus.CorpusRepository;
 import dev.calibra.registry.job.JobClaims;
 import dev.calibra.registry.model.ModelRepository;
-import dev.calibra.registry.support.ArtifactPaths;
+import dev.calibra.registry.support.ArtifactLocation;
+import dev.calibra.registry.support.ArtifactLocations;
 import dev.calibra.registry.support.StoreOwnership;
 import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
@@ -18,9 +18,6 @@ import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import dev.calibra.registry.support.Times;
 import java.util.Optional;
 
@@ -33,14 +30,16 @@ public class CalibrationSetService {
     private final ModelRepository models;
     private final JobClaims claims;
     private final StoreOwnership store;
+    private final ArtifactLocations locations;
 
     public CalibrationSetService(CalibrationSetRepository sets, CorpusRepository corpora, ModelRepository models,
-            JobClaims claims, StoreOwnership store) {
+            JobClaims claims, StoreOwnership store, ArtifactLocations locations) {
         this.sets = sets;
         this.corpora = corpora;
         this.models = models;
         this.claims = claims;
         this.store = store;
+        this.locations = locations;
     }
 
     @Transactional
@@ -70,10 +69,10 @@ public class CalibrationSetService {
                         + corpus.getWeight());
             }
         }
-        Path artifact = ArtifactPaths.existing(Checks.required(set.getArtifactUri(), "calibration_set.artifact_uri"),
+        ArtifactLocation artifact = locations.existing(Checks.required(set.getArtifactUri(), "calibration_set.artifact_uri"),
                 "calibration_set.artifact_uri");
         store.requireOwnedBy(teamId, artifact, "calibration_set.artifact_uri");
-        String artifactSha256 = hashOf(artifact);
+        String artifactSha256 = artifact.sha256();
         if (!set.getArtifactSha256().isEmpty() && !set.getArtifactSha256().equals(artifactSha256)) {
             throw CalibraException.invalidArgument("calibration_set.artifact_sha256 does not match the content of " + artifact);
         }
@@ -94,7 +93,7 @@ public class CalibrationSetService {
         entity.specKey = specKey;
         entity.samplerVersion = set.getSamplerVersion();
         entity.tokenizerSha256 = set.getTokenizerSha256();
-        entity.artifactUri = artifact.toUri().toString();
+        entity.artifactUri = artifact.uri();
         entity.artifactSha256 = artifactSha256;
         entity.statistics = Json.ofMessage(set.getStatistics());
         entity.producingJobId = set.getProducingJobId().isEmpty() ? null : set.getProducingJobId();
@@ -120,13 +119,5 @@ public class CalibrationSetService {
 
     public Page<CalibrationSetEntity> list(TeamScope scope, String corpusId, String pageToken, int pageSize) {
         return sets.page(scope, corpusId, pageToken, pageSize);
-    }
-
-    private static String hashOf(Path artifact) {
-        try {
-            return ContentHash.of(artifact);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read calibration artifact " + artifact, e);
-        }
     }
 }

@@ -1,7 +1,8 @@
 package dev.calibra.registry.corpus;
 
 import dev.calibra.proto.v1.RegisterCorpusRequest;
-import dev.calibra.registry.support.ArtifactPaths;
+import dev.calibra.registry.support.ArtifactLocation;
+import dev.calibra.registry.support.ArtifactLocations;
 import dev.calibra.registry.support.Checks;
 import dev.calibra.registry.support.Ids;
 import dev.calibra.registry.support.Page;
@@ -9,7 +10,6 @@ import dev.calibra.registry.team.TeamScope;
 import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-import java.nio.file.Path;
 import dev.calibra.registry.support.Times;
 import java.util.Optional;
 
@@ -18,15 +18,17 @@ import java.util.Optional;
 public class CorpusService {
 
     private final CorpusRepository corpora;
+    private final ArtifactLocations locations;
 
-    public CorpusService(CorpusRepository corpora) {
+    public CorpusService(CorpusRepository corpora, ArtifactLocations locations) {
         this.corpora = corpora;
+        this.locations = locations;
     }
 
     @Transactional
     public CorpusEntity register(String teamId, RegisterCorpusRequest request) {
         String name = Checks.required(request.getName(), "name");
-        Path source = ArtifactPaths.existing(Checks.required(request.getSourceUri(), "source_uri"), "source_uri");
+        ArtifactLocation source = locations.existing(Checks.required(request.getSourceUri(), "source_uri"), "source_uri");
         Checks.sha256(request.getSha256(), "sha256");
         Checks.positive(request.getDocumentCount(), "document_count");
         String rule = Checks.required(request.getDocumentRule(), "document_rule");
@@ -45,7 +47,7 @@ public class CorpusService {
         corpus.teamId = teamId;
         corpus.name = name;
         corpus.domain = request.getDomain();
-        corpus.sourceUri = source.toUri().toString();
+        corpus.sourceUri = source.uri();
         corpus.sha256 = request.getSha256();
         corpus.documentCount = request.getDocumentCount();
         corpus.split = request.getSplit();

@@ -1,11 +1,11 @@
 package dev.calibra.registry.model;
 
-import dev.calibra.artifacts.ContentHash;
 import dev.calibra.proto.v1.ModelOrigin;
 import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.proto.v1.UpdateModelRequest;
 import dev.calibra.registry.job.JobClaims;
-import dev.calibra.registry.support.ArtifactPaths;
+import dev.calibra.registry.support.ArtifactLocation;
+import dev.calibra.registry.support.ArtifactLocations;
 import dev.calibra.registry.support.StoreOwnership;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import dev.calibra.registry.support.Checks;
@@ -17,10 +17,6 @@ import dev.calibra.rpc.CalibraException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import dev.calibra.registry.support.Times;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,11 +29,13 @@ public class ModelService {
     private final ModelRepository models;
     private final JobClaims claims;
     private final StoreOwnership store;
+    private final ArtifactLocations locations;
 
-    public ModelService(ModelRepository models, JobClaims claims, StoreOwnership store) {
+    public ModelService(ModelRepository models, JobClaims claims, StoreOwnership store, ArtifactLocations locations) {
         this.models = models;
         this.claims = claims;
         this.store = store;
+        this.locations = locations;
     }
 
     /**
@@ -48,12 +46,12 @@ public class ModelService {
         String name = Checks.required(request.getName(), "name");
         String architecture = Checks.required(request.getArchitecture(), "architecture");
         Checks.positive(request.getParameterCount(), "parameter_count");
-        Path folder = ArtifactPaths.existing(Checks.required(request.getArtifactUri(), "artifact_uri"), "artifact_uri");
-        if (!Files.isRegularFile(folder.resolve("config.json"))) {
+        ArtifactLocation folder = locations.existing(Checks.required(request.getArtifactUri(), "artifact_uri"), "artifact_uri");
+        if (!folder.hasFile("config.json")) {
             throw CalibraException.invalidArgument("artifact_uri " + folder + " has no config.json: not a HuggingFace model folder");
         }
         QuarkusTransaction.requiringNew().run(() -> store.requireOwnedBy(scope.teamId(), folder, "artifact_uri"));
-        String sha256 = hashOf(folder);
+        String sha256 = folder.sha256();
         if (!request.getSha256().isEmpty() && !request.getSha256().equals(sha256)) {
             throw CalibraException.invalidArgument("sha256 " + request.getSha256() + " does not match the content of "
                     + folder + " (" + sha256 + "); the folder changed or the hash was computed differently");
@@ -62,7 +60,7 @@ public class ModelService {
     }
 
     private ModelEntity insert(TeamScope scope, RegisterModelRequest request, String name, String architecture,
-            Path folder, String sha256) {
+            ArtifactLocation folder, String sha256) {
         String teamId = scope.teamId();
         // A model may derive from any model the team can read (a granted team's base model, say).
         String parentId = request.getParentModelId();
@@ -89,7 +87,7 @@ public class ModelService {
         model.architecture = architecture;
         model.parameterCount = request.getParameterCount();
         model.dtype = request.getDtype().isEmpty() ? "float32" : request.getDtype();
-        model.artifactUri = folder.toUri().toString();
+        model.artifactUri = folder.uri();
         model.sha256 = sha256;
         model.parentModelId = parent == null ? null : parent.id;
         model.producingJobId = emptyToNull(request.getProducingJobId());
@@ -179,14 +177,6 @@ public class ModelService {
         ModelEntity model = models.lockVisible(scope, idOrName).orElseThrow(() -> CalibraException.notFound(notFound));
         scope.checkChange(model.teamId, "model " + model.id, notFound);
         return model;
-    }
-
-    private static String hashOf(Path folder) {
-        try {
-            return ContentHash.ofFolder(folder);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read model folder " + folder, e);
-        }
     }
 
     private static String emptyToNull(String value) {

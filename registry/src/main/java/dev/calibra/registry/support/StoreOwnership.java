@@ -1,5 +1,6 @@
 package dev.calibra.registry.support;
 
+import dev.calibra.artifacts.S3Location;
 import dev.calibra.artifacts.StoreLayout;
 import dev.calibra.registry.team.TeamEntity;
 import dev.calibra.rpc.AllowedRoots;
@@ -19,10 +20,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class StoreOwnership {
 
     private final Optional<Path> root;
+    private final Optional<S3Location> objectRoot;
     private final java.util.concurrent.ConcurrentHashMap<String, String> teamNames = new java.util.concurrent.ConcurrentHashMap<>();
 
     public StoreOwnership(@ConfigProperty(name = "calibra.artifacts.root") Optional<String> root) {
-        this.root = root.filter(value -> !value.isBlank()).map(value -> real(Path.of(value).toAbsolutePath().normalize()));
+        Optional<String> configured = root.filter(value -> !value.isBlank());
+        this.objectRoot = configured.filter(value -> value.startsWith(S3Location.SCHEME + ":"))
+                .map(value -> S3Location.parse(URI.create(value)));
+        this.root = configured.filter(value -> objectRoot.isEmpty())
+                .map(value -> real(Path.of(value.startsWith("file:") ? Path.of(URI.create(value)).toString() : value)
+                        .toAbsolutePath().normalize()));
     }
 
     /**
@@ -30,18 +37,18 @@ public class StoreOwnership {
      * jobs or calls wrote an artifact registers it. Paths outside the store (the assets folder, allowed roots)
      * are for AllowedRoots to judge.
      */
-    public void requireOwnedBy(String teamId, Path path, String field) {
-        if (root.isEmpty()) {
+    public void requireOwnedBy(String teamId, ArtifactLocation location, String field) {
+        Optional<String> owner;
+        if (!location.isLocal()) {
+            owner = StoreLayout.ownerOfKey(location.recorded().key());
+        } else if (root.isEmpty() || !real(location.path()).startsWith(root.get())) {
             return;
-        }
-        Path resolved = real(path);
-        if (!resolved.startsWith(root.get())) {
-            return;
+        } else {
+            owner = StoreLayout.ownerOf(root.get(), real(location.path()));
         }
         String team = teamName(teamId);
-        Optional<String> owner = StoreLayout.ownerOf(root.get(), resolved);
         if (owner.isEmpty() || !owner.get().equals(team)) {
-            throw new CalibraException(CalibraException.Kind.PERMISSION_DENIED, field + " " + path
+            throw new CalibraException(CalibraException.Kind.PERMISSION_DENIED, field + " " + location
                     + " lies in the artifact store outside team " + team + "'s folder (" + StoreLayout.teamFolder(team)
                     + "/): only the team whose job wrote an artifact registers it");
         }
@@ -49,6 +56,20 @@ public class StoreOwnership {
 
     /** The checkpoint URI, provided it lies in the job's own checkpoint folder; INVALID_ARGUMENT otherwise. */
     public String requireCheckpointOf(String teamId, String jobId, String uri) {
+        if (objectRoot.isPresent()) {
+            String folder = StoreLayout.checkpoints(teamName(teamId), jobId) + "/";
+            String key;
+            try {
+                key = objectRoot.get().keyOf(URI.create(uri));
+            } catch (IllegalArgumentException e) {
+                throw CalibraException.invalidArgument("checkpoint_uri: " + e.getMessage());
+            }
+            if (!key.startsWith(folder)) {
+                throw CalibraException.invalidArgument("checkpoint_uri " + uri + " lies outside job " + jobId
+                        + "'s checkpoint folder " + objectRoot.get().uriOf(folder));
+            }
+            return uri;
+        }
         if (root.isEmpty()) {
             throw CalibraException.failedPrecondition("checkpoint_uri: the registry is not told where the artifact store"
                     + " is (CALIBRA_ARTIFACTS), so it cannot check that checkpoints stay in the job's folder");
