@@ -3,6 +3,7 @@ package dev.calibra.cli.commands;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.cli.Artifacts;
 import dev.calibra.cli.CalibraCommand;
 import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
@@ -17,7 +18,6 @@ import dev.calibra.proto.v1.ListCalibrationSetsResponse;
 import dev.calibra.proto.v1.RegistryGrpc;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +45,7 @@ public final class CalibrationCommand {
     }
 
     static String artifactPath(CalibrationSet set) {
-        String uri = set.getArtifactUri();
-        return uri.startsWith("file:") ? Path.of(URI.create(uri)).toString() : uri;
+        return Artifacts.shown(set.getArtifactUri());
     }
 
     /** The set as JSON with the contract's artifact_path (absolute safetensors file). */

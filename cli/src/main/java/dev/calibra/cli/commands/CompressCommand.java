@@ -1,6 +1,7 @@
 package dev.calibra.cli.commands;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.cli.Artifacts;
 import dev.calibra.cli.CalibraCommand;
 import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
@@ -22,7 +23,7 @@ import dev.calibra.proto.v1.SubmitJobRequest;
 import dev.calibra.rpc.CalibraException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.net.URI;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -125,7 +126,7 @@ public final class CompressCommand implements Callable<Integer> {
     String device;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         Output output = root.output();
         CompressionParameters parameters = parameters();
         // the method's contract (compression.proto), checked here so nothing is queued that no worker can run
@@ -155,17 +156,19 @@ public final class CompressCommand implements Callable<Integer> {
             }
             Model result = RegistryGrpc.newBlockingStub(services.channel("registry"))
                     .getModel(GetModelRequest.newBuilder().setId(finished.getResultIds(0)).build());
-            Path folder = localPath(result.getArtifactUri());
+            String folder = Artifacts.shown(result.getArtifactUri());
             output.line(result.getId() + "  " + result.getName() + "  " + result.getDtype() + "  " + folder);
             ObjectNode json = output.object();
             json.put("id", result.getId());
-            json.put("artifact_path", folder.toString());
+            json.put("artifact_path", folder);
             json.put("job_id", finished.getId());
             json.put("name", result.getName());
             json.put("dtype", result.getDtype());
             json.put("sha256", result.getSha256());
-            json.put("report_json", folder.resolve("calibra_compression.json").toString());
-            quantizationSummary(folder.resolve("calibra_compression.json"), output, json);
+            // only the report is fetched from an object store, not the weights
+            Path report = Artifacts.localCopy(root, result.getArtifactUri().replaceAll("/+$", "") + "/calibra_compression.json");
+            json.put("report_json", report.toString());
+            quantizationSummary(report, output, json);
             json.set("model", Output.tree(result));
             output.emit(json);
             return 0;
@@ -331,7 +334,4 @@ public final class CompressCommand implements Callable<Integer> {
         };
     }
 
-    private static Path localPath(String uri) {
-        return (uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri)).toAbsolutePath();
-    }
 }

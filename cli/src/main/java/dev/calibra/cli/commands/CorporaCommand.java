@@ -2,6 +2,7 @@ package dev.calibra.cli.commands;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.cli.Artifacts;
 import dev.calibra.cli.CalibraCommand;
 import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.Output;
@@ -12,7 +13,6 @@ import dev.calibra.proto.v1.Corpus;
 import dev.calibra.proto.v1.ListCorporaRequest;
 import dev.calibra.proto.v1.ListCorporaResponse;
 import dev.calibra.proto.v1.RegistryGrpc;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,8 +35,7 @@ public final class CorporaCommand {
     static ObjectNode toJson(Corpus corpus) {
         ObjectNode json = Output.tree(corpus);
         json.put("documents", corpus.getDocumentCount());
-        String uri = corpus.getSourceUri();
-        json.put("path", uri.startsWith("file:") ? Path.of(URI.create(uri)).toString() : uri);
+        json.put("path", Artifacts.shown(corpus.getSourceUri()));
         return json;
     }
 

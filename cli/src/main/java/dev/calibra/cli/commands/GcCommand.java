@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.cli.CalibraCommand;
 import dev.calibra.cli.Output;
 import dev.calibra.cli.Services;
+import dev.calibra.artifacts.ArtifactStore;
+import dev.calibra.artifacts.ArtifactStores;
+import dev.calibra.artifacts.S3Location;
 import dev.calibra.proto.v1.ListArtifactReferencesRequest;
+import dev.calibra.proto.v1.ListArtifactReferencesResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.FileVisitResult;
@@ -41,8 +45,9 @@ public final class GcCommand implements Callable<Integer> {
 
     @ParentCommand CalibraCommand root;
 
-    @Option(names = "--artifacts", description = "The artifact store's root; default CALIBRA_ARTIFACTS, else the local stack's.")
-    Path artifacts;
+    @Option(names = "--artifacts", description = "The artifact store: a folder or s3://bucket/prefix; default"
+            + " CALIBRA_ARTIFACT_STORE, else CALIBRA_ARTIFACTS, else the local stack's.")
+    String artifacts;
 
     @Option(names = "--min-age", defaultValue = "PT1H",
             description = "Keep anything modified more recently than this ISO-8601 duration (writes in flight), default PT1H,"
@@ -58,25 +63,29 @@ public final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Output output = root.output();
-        Path store = (artifacts != null ? artifacts
-                : root.env().containsKey("CALIBRA_ARTIFACTS") ? Path.of(root.env().get("CALIBRA_ARTIFACTS"))
-                : root.stackConfig().artifactsDir()).toAbsolutePath().normalize();
-        if (!Files.isDirectory(store)) {
-            throw new IllegalArgumentException("artifact store " + store + " is not a folder (set --artifacts)");
-        }
+        String location = artifacts != null ? artifacts : firstSet(ArtifactStores.STORE_VARIABLE, ArtifactStores.ROOT_VARIABLE);
         if (minAge.compareTo(MIN_AGE_FLOOR) < 0) {
             throw new IllegalArgumentException("--min-age " + minAge + " is below " + MIN_AGE_FLOOR + ": a younger entry may be an"
                     + " artifact whose registration is still in flight (a set or a direct call's model has no job to ask about)");
         }
+        if (location != null && location.startsWith(S3Location.SCHEME + ":")) {
+            try (ArtifactStore store = ArtifactStores.open(location, root.env(),
+                    root.stackConfig().stateDir().resolve("artifact-cache"))) {
+                return new ObjectStoreGc(store, caches, dryRun).run(output, references(), Instant.now().minus(minAge));
+            }
+        }
+        Path store = (location != null ? Path.of(location) : root.stackConfig().artifactsDir()).toAbsolutePath().normalize();
+        if (!Files.isDirectory(store)) {
+            throw new IllegalArgumentException("artifact store " + store + " is not a folder (set --artifacts)");
+        }
+        ListArtifactReferencesResponse references = references();
         Set<Path> uris = new HashSet<>();
-        List<String> inFlight;
-        try (Services services = root.services()) {
-            var references = AdminCommand.admin(services).listArtifactReferences(ListArtifactReferencesRequest.getDefaultInstance());
-            for (String uri : references.getUrisList()) {
+        for (String uri : references.getUrisList()) {
+            if (!uri.startsWith(S3Location.SCHEME + ":")) {
                 uris.add(pathOf(uri));
             }
-            inFlight = references.getInFlightPrefixesList();
         }
+        List<String> inFlight = references.getInFlightPrefixesList();
         Set<Path> referenced = withTheirFolders(uris);
         Instant keepAfter = Instant.now().minus(minAge);
         List<Path> garbage = new ArrayList<>();
@@ -101,6 +110,22 @@ public final class GcCommand implements Callable<Integer> {
         json.put("referenced", referenced.size());
         output.emit(json);
         return 0;
+    }
+
+    private ListArtifactReferencesResponse references() {
+        try (Services services = root.services()) {
+            return AdminCommand.admin(services).listArtifactReferences(ListArtifactReferencesRequest.getDefaultInstance());
+        }
+    }
+
+    private String firstSet(String... variables) {
+        for (String variable : variables) {
+            String value = root.env().get(variable);
+            if (value != null && !value.isBlank()) {
+                return value.trim();
+            }
+        }
+        return null;
     }
 
     static Path pathOf(String uri) {

@@ -1,6 +1,7 @@
 package dev.calibra.cli.commands;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.cli.Artifacts;
 import dev.calibra.cli.CalibraCommand;
 import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.ModelSources;
@@ -17,7 +18,6 @@ import dev.calibra.model.tokenizer.Tokenizer;
 import dev.calibra.proto.v1.GetModelRequest;
 import dev.calibra.proto.v1.Model;
 import dev.calibra.proto.v1.RegistryGrpc;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -93,7 +93,7 @@ public final class GenerateCommand implements Callable<Integer> {
         return full.startsWith(prefix) ? full.substring(prefix.length()) : tokenizer.decode(newIds);
     }
 
-    private Path resolve() {
+    private Path resolve() throws java.io.IOException {
         if (HubReference.isHubUri(model)) {
             return new ModelSources(root.env(), root.stackConfig(), root.output()).resolve(model, "--model").folder();
         }
@@ -104,7 +104,7 @@ public final class GenerateCommand implements Callable<Integer> {
         try (Services services = root.services()) {
             Model registered = RegistryGrpc.newBlockingStub(services.channel("registry"))
                     .getModel(GetModelRequest.newBuilder().setId(model).build());
-            return Path.of(URI.create(registered.getArtifactUri()));
+            return Artifacts.localCopy(root, registered.getArtifactUri());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.calibra.cli.commands;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.cli.Artifacts;
 import dev.calibra.cli.CalibraCommand;
 import dev.calibra.cli.FlagValues;
 import dev.calibra.cli.ModelSources;
@@ -19,7 +20,6 @@ import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.proto.v1.RegistryGrpc;
 import dev.calibra.proto.v1.Score;
 import dev.calibra.rpc.CalibraException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -49,7 +49,7 @@ public final class ModelsCommand {
     /** The model as JSON, with the contract's path (absolute folder) and parameters keys. */
     static ObjectNode toJson(Model model) {
         ObjectNode json = Output.tree(model);
-        json.put("path", Path.of(java.net.URI.create(model.getArtifactUri())).toString());
+        json.put("path", Artifacts.shown(model.getArtifactUri()));
         json.put("parameters", model.getParameterCount());
         return json;
     }

@@ -25,7 +25,10 @@ public final class Stack {
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
     private static final String DB_MARKER = EmbeddedDatabase.class.getName();
     private static final List<String> PASSED_THROUGH = List.of("CALIBRA_ALLOWED_ROOTS", "CALIBRA_LOG_JSON",
-            "CALIBRA_OTLP_ENDPOINT", "CALIBRA_MAX_MESSAGE_BYTES", "CALIBRA_TEAM_MAX_RUNNING", "CALIBRA_TORCH_THREADS");
+            "CALIBRA_OTLP_ENDPOINT", "CALIBRA_MAX_MESSAGE_BYTES", "CALIBRA_TEAM_MAX_RUNNING", "CALIBRA_TORCH_THREADS",
+            // an object store instead of the stack's folder (ArtifactStores), with the AWS SDK's usual settings
+            "CALIBRA_ARTIFACT_STORE", "CALIBRA_ARTIFACT_CACHE", "CALIBRA_S3_PART_BYTES", "AWS_ENDPOINT_URL_S3",
+            "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN");
 
     private final StackConfig config;
     private final Consumer<String> notes;
@@ -105,6 +108,7 @@ public final class Stack {
         env.put("CALIBRA_PORT", Integer.toString(port));
         env.put("CALIBRA_REGISTRY", config.host() + ":" + config.portOf(StackConfig.SERVICES.get(0)));
         env.put("CALIBRA_ARTIFACTS", config.artifactsDir().toString());
+        env.put("CALIBRA_ARTIFACT_CACHE", config.stateDir().resolve("artifact-cache").toString());
         env.put("CALIBRA_ASSETS", config.assets().toString());
         env.put("CALIBRA_SERVICE_KEY", serviceKey);
         if ("registry".equals(service.name())) {
