@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,14 +34,19 @@ import org.yaml.snakeyaml.Yaml;
  * itself; the kustomizations list every file; each docker-compose service has a Deployment with the
  * compose image, the port of its application.properties, /q/health probes, resource requests and
  * limits and every variable it needs; each worker scales on the queue depth of the job type its code
- * claims; the GPU and CloudNativePG components patch what they claim to. When kubectl is installed it
- * also renders each variant with its built-in kustomize.
+ * claims; the GPU and CloudNativePG components patch what they claim to; the object-storage overlay, rendered
+ * here by {@link #kustomize}, keeps the artifacts in a bucket with no PersistentVolumeClaim left. When kubectl is
+ * installed it also renders each variant with its built-in kustomize, and the object-storage overlay must come out
+ * as {@link #kustomize} renders it.
  */
 class KubernetesManifestsTest {
 
     private static final Path ROOT = LocalStack.repositoryRoot();
     private static final Path K8S = ROOT.resolve("deploy/kubernetes");
     private static final Path BASE = K8S.resolve("base");
+    private static final Path OBJECT_STORAGE = K8S.resolve("overlays/object-storage");
+    /** The Secret the object-storage variant takes the S3 credentials from (created by the operator). */
+    private static final String OBJECT_STORAGE_SECRET = "calibra-object-storage";
 
     /**
      * Variables whose built-in default is right in a cluster too (tunables, and CALIBRA_OTLP_ENDPOINT, which
@@ -53,6 +59,9 @@ class KubernetesManifestsTest {
             "CALIBRA_AUTH_CACHE_TTL", "CALIBRA_METRICS_POLL_INTERVAL", "CALIBRA_HEALTH_INTERVAL", "CALIBRA_OTLP_ENDPOINT",
             "CALIBRA_DEFAULT_TEAM_MAX_PENDING", "CALIBRA_STUDY_MAX_JOBS");
 
+    /** Read only by an S3 store: unset is right with a folder store; the object-storage variant must set it. */
+    private static final Set<String> OBJECT_STORE_ONLY = Set.of("CALIBRA_ARTIFACT_CACHE");
+
     /** The apiVersion each kind is written with; a kind not listed here is a mistake until added. */
     private static final Map<String, String> API_VERSIONS = Map.ofEntries(
             Map.entry("Namespace", "v1"), Map.entry("ConfigMap", "v1"), Map.entry("Service", "v1"),
@@ -63,7 +72,8 @@ class KubernetesManifestsTest {
             Map.entry("Component", "kustomize.config.k8s.io/v1alpha1"));
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    private static final Pattern PROPERTY_VARIABLE = Pattern.compile("\\$\\{(CALIBRA_[A-Z0-9_]+)(:[^}]*)?}");
+    /** ${A:${B:...}}: group 1 is the chain "A:${B", each variable the fallback of the one before. */
+    private static final Pattern PROPERTY_VARIABLE = Pattern.compile("\\$\\{(CALIBRA_[A-Z0-9_]+(?::\\$\\{CALIBRA_[A-Z0-9_]+)*)");
     private static final Pattern HTTP_PORT = Pattern.compile("(?m)^quarkus\\.http\\.port=\\$\\{CALIBRA_PORT:(\\d+)}");
     private static final Pattern WORKER_JOB_TYPE = Pattern.compile("JobType\\.JOB_TYPE_([A-Z]+)");
     private static final Pattern STORED_JOB_TYPE = Pattern.compile("case JOB_TYPE_[A-Z]+ -> \"([A-Z]+)\"");
@@ -218,12 +228,7 @@ class KubernetesManifestsTest {
             Manifest deployment = find(base, "Deployment", service.name());
             Map<String, Object> container = maps(map(map(deployment.body(), "spec", "template"), "spec"), "containers").get(0);
             Map<String, String> env = environment(base, container);
-            Path properties = service.module().resolve("src/main/resources/application.properties");
-            for (String variable : readVariables(properties)) {
-                assertTrue(env.containsKey(variable) || DEFAULT_FITS_CLUSTER.contains(variable),
-                        service.name() + " reads ${" + variable + "} (" + ROOT.relativize(properties) + ") but " + deployment
-                                + " neither sets it nor does KubernetesManifestsTest.DEFAULT_FITS_CLUSTER accept its default");
-            }
+            assertSetsEveryVariableItReads(service, deployment, env);
             // Shared settings agree with docker-compose.yml, so artifact URIs mean the same in both.
             for (String shared : List.of("CALIBRA_REGISTRY", "CALIBRA_ARTIFACTS", "CALIBRA_ASSETS")) {
                 assertEquals(String.valueOf(service.environment().get(shared)), env.get(shared), deployment + ": " + shared + " as in docker-compose.yml");
@@ -241,12 +246,7 @@ class KubernetesManifestsTest {
                     assertEquals(Map.of("name", "calibra-db", "key", db), secrets.get(db), deployment + ": " + db + " from Secret calibra-db");
                 }
             }
-            for (Map<String, Object> variable : maps(container, "env")) {
-                String name = (String) variable.get("name");
-                if (name.contains("KEY") || name.contains("PASSWORD")) {
-                    assertFalse(variable.containsKey("value"), deployment + ": " + name + " must come from a Secret, not a literal");
-                }
-            }
+            assertNoLiteralSecrets(base, deployment, container);
         }
         String registryTarget = (String) map(find(base, "ConfigMap", "calibra-config").body(), "data").get("CALIBRA_REGISTRY");
         String[] hostPort = registryTarget.split(":");
@@ -404,20 +404,44 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void objectStorageOverlay_keepsTheArtifactsInABucket_withNoPersistentVolumeClaim() throws IOException {
+        assertObjectStorage(kustomize(OBJECT_STORAGE), ROOT.relativize(OBJECT_STORAGE).toString());
+        Map<String, Object> overlay = load(OBJECT_STORAGE.resolve("kustomization.yaml")).get(0).body();
+        assertEquals(List.of("../../base"), strings(overlay, "resources"));
+        assertEquals(List.of("../../components/object-storage"), strings(overlay, "components"));
+        // The base still has both claims: the overlay is what removes them.
+        find(manifests(BASE), "PersistentVolumeClaim", "calibra-artifacts");
+        find(manifests(BASE), "PersistentVolumeClaim", "calibra-assets");
+    }
+
+    @Test
+    void objectStorageOverlay_rendersWithKubectl_asThisTestRendersIt() throws Exception {
+        Optional<Path> kubectl = kubectl();
+        assumeTrue(kubectl.isPresent(), "kubectl is not installed; objectStorageOverlay_keepsTheArtifactsInABucket... checks this test's rendering");
+        String shown = "kubectl kustomize " + ROOT.relativize(OBJECT_STORAGE);
+        List<Manifest> rendered = kubectlKustomize(kubectl.get(), OBJECT_STORAGE).stream()
+                .map(body -> new Manifest(OBJECT_STORAGE, body)).toList();
+        assertObjectStorage(rendered, shown);
+        // Keeps kustomize() honest: what it checks without kubectl is what kubectl deploys.
+        List<Manifest> ours = kustomize(OBJECT_STORAGE);
+        assertEquals(ours.stream().map(m -> m.kind() + "/" + m.name()).sorted().toList(),
+                rendered.stream().map(m -> m.kind() + "/" + m.name()).sorted().toList(), shown + ": the objects kustomize() renders");
+        // What the component patches; not the ScaledObjects, whose folded queries kustomize re-folds (an extra newline).
+        for (Manifest object : ours.stream().filter(m -> Set.of("Deployment", "ConfigMap").contains(m.kind())).toList()) {
+            assertEquals(object.body(), find(rendered, object.kind(), object.name()).body(), shown + ": " + object + " as kustomize() renders it");
+        }
+    }
+
+    @Test
     void kubectlKustomize_rendersEveryVariant() throws Exception {
-        Optional<Path> kubectl = Stream.of("/usr/bin/kubectl", "/usr/local/bin/kubectl").map(Path::of).filter(Files::isExecutable).findFirst();
+        Optional<Path> kubectl = kubectl();
         assumeTrue(kubectl.isPresent(), "kubectl is not installed; the other tests check the files themselves");
         Map<String, String> compressionImage = new LinkedHashMap<>();
-        for (String variant : List.of("", "overlays/gpu", "overlays/cloudnative-pg")) {
+        for (String variant : List.of("", "overlays/gpu", "overlays/cloudnative-pg", "overlays/object-storage")) {
             String shown = ROOT.relativize(K8S.resolve(variant)).toString();
-            Process process = new ProcessBuilder(kubectl.get().toString(), "kustomize", K8S.resolve(variant).toString())
-                    .redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize " + shown + " hung");
-            assertEquals(0, process.exitValue(), "kubectl kustomize " + shown + ":\n" + output);
-            List<Map<String, Object>> objects = new ArrayList<>();
-            new Yaml().loadAll(output).forEach(o -> objects.add(asMap(o)));
-            assertTrue(objects.size() >= 17, shown + ": rendered " + objects.size() + " objects");
+            List<Map<String, Object>> objects = kubectlKustomize(kubectl.get(), K8S.resolve(variant));
+            // 17 in the base; object-storage deletes its two PersistentVolumeClaims.
+            assertTrue(objects.size() >= 15, shown + ": rendered " + objects.size() + " objects");
             for (Map<String, Object> object : objects) {
                 if (!"Namespace".equals(object.get("kind"))) {
                     assertEquals("calibra", map(object, "metadata").get("namespace"), shown + ": " + object.get("kind") + " in namespace calibra");
@@ -432,6 +456,225 @@ class KubernetesManifestsTest {
         }
         assertEquals(composeServices().get("compression").image(), compressionImage.get(""));
         assertEquals("calibra/compression-service:0.1.0-cu128", compressionImage.get("overlays/gpu"));
+    }
+
+    /**
+     * A rendered object-storage variant: no PersistentVolumeClaim and no ReadWriteMany; every service on an s3:// store
+     * with its endpoint, region and the keys of Secret calibra-object-storage, an emptyDir cache where
+     * CALIBRA_ARTIFACT_CACHE points, the assets on an emptyDir an init container fills, and every variable it reads.
+     */
+    private static void assertObjectStorage(List<Manifest> objects, String shown) throws IOException {
+        assertEquals(List.of(), objects.stream().filter(m -> m.kind().equals("PersistentVolumeClaim")).toList(), shown + ": no PersistentVolumeClaim");
+        String text = new Yaml().dumpAll(objects.stream().map(Manifest::body).iterator());
+        assertFalse(text.contains("ReadWriteMany"), shown + ": nothing asks for ReadWriteMany");
+        String dockerfile = Files.readString(K8S.resolve("components/object-storage/Dockerfile.assets"));
+        for (ComposeService service : composeServices().values()) {
+            Manifest deployment = find(objects, "Deployment", service.name());
+            Map<String, Object> pod = map(map(deployment.body(), "spec", "template"), "spec");
+            Map<String, Object> container = maps(pod, "containers").get(0);
+            assertEquals(service.name(), container.get("name"), deployment + ": one container, the service's");
+            Map<String, String> env = environment(objects, container);
+            assertSetsEveryVariableItReads(service, deployment, env);
+            assertNoLiteralSecrets(objects, deployment, container);
+
+            String store = env.get("CALIBRA_ARTIFACT_STORE");
+            assertTrue(store != null && store.matches("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?"),
+                    deployment + ": CALIBRA_ARTIFACT_STORE is an s3://bucket/prefix URI, got " + store);
+            assertFalse(env.containsKey("CALIBRA_ARTIFACTS"), deployment + ": no local artifact folder (an allowed root no other pod sees)");
+            assertNotNull(env.get("AWS_REGION"), deployment + ": AWS_REGION");
+            String endpoint = env.getOrDefault("AWS_ENDPOINT_URL_S3", env.get("AWS_ENDPOINT_URL"));
+            assertTrue(endpoint == null || endpoint.matches("https?://[^/\\s]+/?"), deployment + ": the S3 endpoint is an http(s) URL, got " + endpoint);
+            Map<String, Map<String, String>> secrets = secretRefs(container);
+            for (String key : List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")) {
+                assertEquals(Map.of("name", OBJECT_STORAGE_SECRET, "key", key), secrets.get(key), deployment + ": " + key + " from Secret " + OBJECT_STORAGE_SECRET);
+            }
+            for (Map<String, Object> variable : maps(container, "env")) {
+                if ("AWS_SESSION_TOKEN".equals(variable.get("name"))) {
+                    Map<String, Object> ref = map(variable, "valueFrom", "secretKeyRef");
+                    assertEquals(OBJECT_STORAGE_SECRET, ref.get("name"), deployment + ": AWS_SESSION_TOKEN from Secret " + OBJECT_STORAGE_SECRET);
+                    assertEquals(Boolean.TRUE, ref.get("optional"), deployment + ": AWS_SESSION_TOKEN is optional (only temporary credentials have one)");
+                }
+            }
+
+            Map<String, Map<String, Object>> volumes = new HashMap<>();
+            for (Map<String, Object> volume : maps(pod, "volumes")) {
+                assertFalse(volume.containsKey("persistentVolumeClaim"), deployment + ": volume " + volume.get("name") + " is a PersistentVolumeClaim");
+                volumes.put((String) volume.get("name"), volume);
+            }
+            List<Map<String, Object>> initContainers = maps(pod, "initContainers");
+            for (Map<String, Object> any : Stream.concat(Stream.of(container), initContainers.stream()).toList()) {
+                for (Map<String, Object> mount : maps(any, "volumeMounts")) {
+                    assertTrue(volumes.containsKey((String) mount.get("name")),
+                            deployment + ": " + any.get("name") + " mounts " + mount.get("name") + ", which is not a volume of the pod");
+                }
+            }
+            String cache = env.get("CALIBRA_ARTIFACT_CACHE");
+            Map<String, Object> cacheMount = mountAt(container, cache);
+            assertNotNull(cacheMount, deployment + ": nothing mounted where CALIBRA_ARTIFACT_CACHE (" + cache + ") points");
+            assertFalse(Boolean.TRUE.equals(cacheMount.get("readOnly")), deployment + ": the cache must be writable");
+            Map<String, Object> cacheVolume = volumes.get((String) cacheMount.get("name"));
+            assertTrue(cacheVolume.get("emptyDir") instanceof Map, deployment + ": the cache is an emptyDir, got " + cacheVolume);
+            assertTrue(quantity(map(cacheVolume, "emptyDir").get("sizeLimit")) > 0, deployment + ": the cache emptyDir has a sizeLimit");
+
+            String assets = env.get("CALIBRA_ASSETS");
+            Map<String, Object> assetMount = mountAt(container, assets);
+            assertNotNull(assetMount, deployment + ": nothing mounted where CALIBRA_ASSETS (" + assets + ") points");
+            assertEquals(Boolean.TRUE, assetMount.get("readOnly"), deployment + ": assets are read-only");
+            assertTrue(volumes.get((String) assetMount.get("name")).get("emptyDir") instanceof Map, deployment + ": the assets are an emptyDir");
+            List<Map<String, Object>> loaders = initContainers.stream()
+                    .filter(init -> maps(init, "volumeMounts").stream().anyMatch(m -> assetMount.get("name").equals(m.get("name")))).toList();
+            assertEquals(1, loaders.size(), deployment + ": one init container fills the assets volume");
+            Map<String, Object> loader = loaders.get(0);
+            assertTrue(dockerfile.contains(" -t " + loader.get("image") + " assets"),
+                    deployment + ": the init container runs the image Dockerfile.assets builds from assets/, not " + loader.get("image"));
+            List<String> command = strings(loader, "command");
+            assertEquals(Path.of(assets), Path.of(command.get(command.size() - 1)), deployment + ": the init container copies into CALIBRA_ASSETS");
+        }
+    }
+
+    /** The mount of a container at exactly this path, or null. */
+    private static Map<String, Object> mountAt(Map<String, Object> container, String path) {
+        return maps(container, "volumeMounts").stream().filter(m -> path != null && Path.of(path).equals(Path.of((String) m.get("mountPath"))))
+                .findFirst().orElse(null);
+    }
+
+    /**
+     * Every ${CALIBRA_...} the service's application.properties reads is set (one variable of a fallback chain is
+     * enough), or DEFAULT_FITS_CLUSTER accepts its default, or it is OBJECT_STORE_ONLY and the store is not in S3.
+     */
+    private static void assertSetsEveryVariableItReads(ComposeService service, Manifest deployment, Map<String, String> env) throws IOException {
+        Path properties = service.module().resolve("src/main/resources/application.properties");
+        boolean s3 = env.getOrDefault("CALIBRA_ARTIFACT_STORE", "").startsWith("s3://");
+        for (List<String> chain : readVariables(properties)) {
+            String last = chain.get(chain.size() - 1);
+            assertTrue(chain.stream().anyMatch(env::containsKey) || DEFAULT_FITS_CLUSTER.contains(last) || (!s3 && OBJECT_STORE_ONLY.contains(last)),
+                    service.name() + " reads ${" + String.join(", else ", chain) + "} (" + ROOT.relativize(properties) + ") but " + deployment
+                            + " neither sets it nor does KubernetesManifestsTest.DEFAULT_FITS_CLUSTER accept its default");
+        }
+    }
+
+    /** Keys, passwords, secrets and tokens come from Secrets: never a literal, never a ConfigMap entry. */
+    private static void assertNoLiteralSecrets(List<Manifest> manifests, Manifest deployment, Map<String, Object> container) {
+        Pattern secret = Pattern.compile(".*(KEY|PASSWORD|SECRET|TOKEN).*");
+        for (Map<String, Object> variable : maps(container, "env")) {
+            String name = (String) variable.get("name");
+            if (secret.matcher(name).matches()) {
+                assertFalse(variable.containsKey("value"), deployment + ": " + name + " must come from a Secret, not a literal");
+            }
+        }
+        for (Map<String, Object> from : maps(container, "envFrom")) {
+            Manifest configMap = find(manifests, "ConfigMap", (String) map(from, "configMapRef").get("name"));
+            for (String name : map(configMap.body(), "data").keySet()) {
+                assertFalse(secret.matcher(name).matches(), configMap + ": " + name + " belongs in a Secret");
+            }
+        }
+    }
+
+    private static Optional<Path> kubectl() {
+        return Stream.of("/usr/bin/kubectl", "/usr/local/bin/kubectl").map(Path::of).filter(Files::isExecutable).findFirst();
+    }
+
+    private static List<Map<String, Object>> kubectlKustomize(Path kubectl, Path folder) throws Exception {
+        String shown = ROOT.relativize(folder).toString();
+        Process process = new ProcessBuilder(kubectl.toString(), "kustomize", folder.toString()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize " + shown + " hung");
+        assertEquals(0, process.exitValue(), "kubectl kustomize " + shown + ":\n" + output);
+        List<Map<String, Object>> objects = new ArrayList<>();
+        new Yaml().loadAll(output).forEach(o -> objects.add(asMap(o)));
+        return objects;
+    }
+
+    // ---- rendering without kubectl ----
+
+    /** The patch merge key of the lists the patches here merge into (Kubernetes' own); other lists are replaced. */
+    private static final Map<String, String> MERGE_KEYS = Map.of("containers", "name", "initContainers", "name", "env", "name",
+            "volumes", "name", "volumeMounts", "mountPath", "ports", "containerPort");
+
+    /**
+     * What `kustomize build folder` gives, for the features the object-storage overlay uses: resources (files and
+     * kustomization folders), components, strategic-merge patch files matched on kind and name ($patch: delete of an
+     * object or a list item, null deletes a key, lists merged on MERGE_KEYS), namespace. Anything else fails, so that
+     * a new feature is added here (and checked against kubectl) before a check relies on it.
+     */
+    private static List<Manifest> kustomize(Path folder) throws IOException {
+        List<Manifest> objects = new ArrayList<>();
+        build(folder, objects);
+        return objects;
+    }
+
+    private static void build(Path folder, List<Manifest> objects) throws IOException {
+        Map<String, Object> kustomization = load(folder.resolve("kustomization.yaml")).get(0).body();
+        Set<String> supported = Set.of("apiVersion", "kind", "namespace", "resources", "components", "patches");
+        assertTrue(supported.containsAll(kustomization.keySet()), folder + ": kustomize() renders only " + supported);
+        for (String resource : strings(kustomization, "resources")) {
+            Path target = folder.resolve(resource).normalize();
+            objects.addAll(Files.isDirectory(target) ? kustomize(target) : load(target));
+        }
+        for (String component : strings(kustomization, "components")) {
+            build(folder.resolve(component).normalize(), objects);
+        }
+        for (Map<String, Object> patch : maps(kustomization, "patches")) {
+            assertEquals(Set.of("path"), patch.keySet(), folder + ": kustomize() applies strategic-merge patch files only");
+            for (Manifest document : load(folder.resolve((String) patch.get("path")))) {
+                int at = objects.indexOf(find(objects, document.kind(), document.name()));
+                if ("delete".equals(document.body().get("$patch"))) {
+                    objects.remove(at);
+                } else {
+                    objects.set(at, new Manifest(objects.get(at).file(), asMap(merge("", objects.get(at).body(), document.body()))));
+                }
+            }
+        }
+        if (kustomization.get("namespace") instanceof String namespace) {
+            objects.replaceAll(object -> {
+                if (object.kind().equals("Namespace")) {
+                    return object;
+                }
+                Map<String, Object> body = new LinkedHashMap<>(object.body());
+                Map<String, Object> metadata = new LinkedHashMap<>(map(body, "metadata"));
+                metadata.put("namespace", namespace);
+                body.put("metadata", metadata);
+                return new Manifest(object.file(), body);
+            });
+        }
+    }
+
+    /** The strategic merge of patch into target, under the key field (neither is changed). */
+    private static Object merge(String field, Object target, Object patch) {
+        if (target instanceof Map<?, ?> && patch instanceof Map<?, ?>) {
+            Map<String, Object> merged = new LinkedHashMap<>(asMap(target));
+            asMap(patch).forEach((key, value) -> {
+                if (value == null) {
+                    merged.remove(key);
+                } else {
+                    merged.put(key, merge(key, merged.get(key), value));
+                }
+            });
+            return merged;
+        }
+        String key = MERGE_KEYS.get(field);
+        if (key == null || !(target instanceof List<?> targetList) || !(patch instanceof List<?> patchList)) {
+            return patch;
+        }
+        // As kustomize orders them: the patch's items first, then the target's items the patch does not name.
+        List<Map<String, Object>> existing = targetList.stream().map(KubernetesManifestsTest::asMap).toList();
+        List<Object> merged = new ArrayList<>();
+        Set<Object> named = new HashSet<>();
+        for (Object item : patchList) {
+            Map<String, Object> entry = asMap(item);
+            Object id = entry.get(key);
+            assertNotNull(id, field + ": an item without its merge key " + key + ": " + entry);
+            named.add(id);
+            Optional<Map<String, Object>> old = existing.stream().filter(e -> id.equals(e.get(key))).findFirst();
+            if ("delete".equals(entry.get("$patch"))) {
+                // kustomize ignores a delete that matches nothing; here it means the base changed under the patch.
+                assertTrue(old.isPresent(), field + ": $patch: delete of " + key + " " + id + " matches nothing");
+            } else {
+                merged.add(old.isPresent() ? merge(field, old.get(), entry) : entry);
+            }
+        }
+        existing.stream().filter(e -> !named.contains(e.get(key))).forEach(merged::add);
+        return merged;
     }
 
     // ---- reading the tree ----
@@ -498,17 +741,23 @@ class KubernetesManifestsTest {
         return Integer.parseInt(matcher.group(1));
     }
 
-    /** ${CALIBRA_...} variables of the properties every profile uses (not %test. or %dev. lines). */
-    private static Set<String> readVariables(Path properties) throws IOException {
-        Set<String> variables = new TreeSet<>();
+    /**
+     * ${CALIBRA_...} variables of the properties every profile uses (not %test. or %dev. lines), each with its
+     * fallbacks: ${CALIBRA_ARTIFACT_STORE:${CALIBRA_ARTIFACTS:...}} gives [CALIBRA_ARTIFACT_STORE, CALIBRA_ARTIFACTS].
+     */
+    private static List<List<String>> readVariables(Path properties) throws IOException {
+        List<List<String>> chains = new ArrayList<>();
         for (String line : Files.readAllLines(properties)) {
             String trimmed = line.strip();
             if (!trimmed.startsWith("#") && !trimmed.startsWith("%")) {
-                variables.addAll(matches(PROPERTY_VARIABLE, trimmed));
+                Matcher matcher = PROPERTY_VARIABLE.matcher(trimmed);
+                while (matcher.find()) {
+                    chains.add(List.of(matcher.group(1).split(":\\$\\{")));
+                }
             }
         }
-        assertFalse(variables.isEmpty(), properties + " reads no CALIBRA_ variable");
-        return variables;
+        assertFalse(chains.isEmpty(), properties + " reads no CALIBRA_ variable");
+        return chains;
     }
 
     private static Set<String> workerJobTypes(Path module) throws IOException {
