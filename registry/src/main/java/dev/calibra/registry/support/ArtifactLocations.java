@@ -24,11 +24,14 @@ public class ArtifactLocations {
     private final Optional<ArtifactStore> objectStore;
     private final String configured;
 
-    public ArtifactLocations(@ConfigProperty(name = "calibra.artifacts.root") Optional<String> root) throws IOException {
+    public ArtifactLocations(@ConfigProperty(name = "calibra.artifacts.root") Optional<String> root,
+            @ConfigProperty(name = "calibra.artifacts.cache") Optional<String> cache) throws IOException {
         this.configured = root.filter(value -> !value.isBlank()).orElse("");
+        // the registry downloads nothing; the store still wants a folder for its (unused) cache
+        Path cacheDir = cache.filter(value -> !value.isBlank()).map(Path::of)
+                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "calibra-registry-cache"));
         this.objectStore = configured.startsWith(S3Location.SCHEME + ":")
-                ? Optional.of(ArtifactStores.open(configured, System.getenv(),
-                        Path.of(System.getProperty("java.io.tmpdir"), "calibra-registry-cache")))
+                ? Optional.of(ArtifactStores.open(configured, System.getenv(), cacheDir))
                 : Optional.empty();
     }
 
