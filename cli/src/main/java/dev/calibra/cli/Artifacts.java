@@ -3,9 +3,15 @@ package dev.calibra.cli;
 import dev.calibra.artifacts.ArtifactStore;
 import dev.calibra.artifacts.ArtifactStores;
 import dev.calibra.artifacts.S3Location;
+import dev.calibra.artifacts.StoreLayout;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /** Registered artifact locations as the CLI shows and reads them: local paths, or s3: URIs of the object store. */
 public final class Artifacts {
@@ -18,6 +24,45 @@ public final class Artifacts {
     }
 
     /**
+     * The object store CALIBRA_ARTIFACT_STORE names for the CLI, if it is one (an s3: URI); the caller closes it.
+     * Workers on other machines cannot read the CLI's local folders, so what the CLI registers goes there.
+     */
+    public static Optional<ArtifactStore> objectStore(CalibraCommand root) throws IOException {
+        String location = root.env().get(ArtifactStores.STORE_VARIABLE);
+        if (location == null || !location.trim().startsWith(S3Location.SCHEME + ":")) {
+            return Optional.empty();
+        }
+        return Optional.of(ArtifactStores.open(location.trim(), root.env(),
+                root.stackConfig().stateDir().resolve("artifact-cache")));
+    }
+
+    /**
+     * Copies a local model folder into the team's folder of {@code store} (links followed), once per content: the
+     * key is {@code teams/<team>/models/base-<sha256 prefix>}, so registering the same weights again reuses it.
+     */
+    public static URI uploadModel(ArtifactStore store, String team, Path folder, String sha256) throws IOException {
+        String key = StoreLayout.model(team, "base-" + sha256.substring(0, 32));
+        if (!store.exists(key)) {
+            try {
+                store.putFolder(key, target -> copyTree(folder, target));
+            } catch (FileAlreadyExistsException raced) {
+                // the same content was uploaded meanwhile
+            }
+        }
+        return store.uriOf(key);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from, FileVisitOption.FOLLOW_LINKS)) {
+            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                Path target = to.resolve(from.relativize(file).toString());
+                Files.createDirectories(target.getParent());
+                Files.copy(file, target);
+            }
+        }
+    }
+
+    /**
      * A local copy of the artifact at {@code uri}: a file: URI's path, or a download into the CLI's cache
      * ({@code <state>/artifact-cache}) from the store CALIBRA_ARTIFACT_STORE names, with the AWS variables.
      */
@@ -25,13 +70,8 @@ public final class Artifacts {
         if (!uri.startsWith(S3Location.SCHEME + ":")) {
             return ArtifactStores.localPath(null, uri).toAbsolutePath();
         }
-        String location = root.env().get(ArtifactStores.STORE_VARIABLE);
-        if (location == null || location.isBlank()) {
-            throw new IllegalArgumentException(uri + " is in object storage: set " + ArtifactStores.STORE_VARIABLE
-                    + " (and the AWS variables) to read it");
-        }
-        try (ArtifactStore store = ArtifactStores.open(location.trim(), root.env(),
-                root.stackConfig().stateDir().resolve("artifact-cache"))) {
+        try (ArtifactStore store = objectStore(root).orElseThrow(() -> new IllegalArgumentException(uri
+                + " is in object storage: set " + ArtifactStores.STORE_VARIABLE + " (and the AWS variables) to read it"))) {
             return store.resolve(URI.create(uri));
         }
     }

@@ -77,8 +77,15 @@ class ObjectStoreIT {
 
     @Test
     void aStudyOnTheObjectStore_keepsEveryArtifactThere_andGcCollectsThere(@TempDir Path temp) throws Exception {
-        String model = ok(stack.cli("models", "register", "--path", LocalStack.assets().resolve("models/stories260K").toString(),
-                "--name", "s3-stories", "--json")).get("name").asText();
+        // a base model registered from this machine's disk goes into the bucket, where every worker reads it
+        JsonNode base = ok(stack.cli("models", "register", "--path", LocalStack.assets().resolve("models/stories260K").toString(),
+                "--name", "s3-stories", "--json"));
+        String model = base.get("name").asText();
+        assertTrue(base.get("path").asText().startsWith(STORE + "/teams/") && base.get("path").asText().contains("/models/base-"),
+                base.toString());
+        JsonNode again = ok(stack.cli("models", "register", "--path", LocalStack.assets().resolve("models/stories260K").toString(),
+                "--name", "s3-stories-again", "--json"));
+        assertEquals(base.get("path"), again.get("path"), "the same weights are uploaded once");
         String corpus = ok(stack.cli("corpora", "add", "--path",
                 LocalStack.assets().resolve("corpora/tinystories_valid_first.txt").toString(), "--name", "s3-tinystories",
                 "--json")).get("name").asText();

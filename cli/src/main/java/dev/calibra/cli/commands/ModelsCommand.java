@@ -2,6 +2,7 @@ package dev.calibra.cli.commands;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calibra.artifacts.ArtifactStore;
 import dev.calibra.cli.Artifacts;
 import dev.calibra.cli.CalibraCommand;
 import dev.calibra.cli.FlagValues;
@@ -19,9 +20,13 @@ import dev.calibra.proto.v1.QueryScoresResponse;
 import dev.calibra.proto.v1.RegisterModelRequest;
 import dev.calibra.proto.v1.RegistryGrpc;
 import dev.calibra.proto.v1.Score;
+import dev.calibra.proto.v1.WhoAmIRequest;
 import dev.calibra.rpc.CalibraException;
+import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -143,10 +148,11 @@ public final class ModelsCommand {
     int register(Output output, ModelSources.Source source, String name, String description) {
         String defaultName = source.pulled() ? source.origin().getRepoId().substring(source.origin().getRepoId().indexOf('/') + 1)
                 : source.folder().getFileName().toString();
-        RegisterModelRequest request = ModelSources.describe(source, name != null ? name : defaultName, "--path")
-                .setDescription(description).build();
+        RegisterModelRequest.Builder request = ModelSources.describe(source, name != null ? name : defaultName, "--path")
+                .setDescription(description);
         try (Services services = root.services()) {
-            Model model = registry(services).registerModel(request);
+            uploadToTheObjectStore(services, output, source, request);
+            Model model = registry(services).registerModel(request.build());
             output.line(summary(model));
             if (model.hasOrigin()) {
                 output.line("  origin    " + origin(model));
@@ -154,6 +160,29 @@ public final class ModelsCommand {
             output.emit(toJson(model));
         }
         return 0;
+    }
+
+    /**
+     * With the services' artifacts in an object store (CALIBRA_ARTIFACT_STORE is an s3: URI here too), the folder goes
+     * into the team's folder there and is registered by that URI: workers elsewhere cannot read this machine's disk.
+     */
+    private void uploadToTheObjectStore(Services services, Output output, ModelSources.Source source,
+            RegisterModelRequest.Builder request) {
+        try {
+            Optional<ArtifactStore> store = Artifacts.objectStore(root);
+            if (store.isEmpty()) {
+                return;
+            }
+            try (ArtifactStore bucket = store.get()) {
+                String team = AdminCommand.admin(services).whoAmI(WhoAmIRequest.getDefaultInstance()).getTeam();
+                URI uri = Artifacts.uploadModel(bucket, team, source.folder(), request.getSha256());
+                output.note("uploaded " + source.folder() + " to " + uri);
+                request.setArtifactUri(uri.toString());
+            }
+        } catch (IOException e) {
+            throw new CalibraException(CalibraException.Kind.UNAVAILABLE, "cannot upload " + source.folder()
+                    + " to the artifact store: " + e.getMessage());
+        }
     }
 
     static String origin(Model model) {
