@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -29,12 +30,25 @@ public final class ArtifactStores {
      * reads under {@code cacheDir}.
      */
     public static ArtifactStore fromEnvironment(Map<String, String> env, Path cacheDir) throws IOException {
-        String location = env.getOrDefault(STORE_VARIABLE, "").isBlank() ? env.get(ROOT_VARIABLE) : env.get(STORE_VARIABLE);
-        if (location == null || location.isBlank()) {
-            throw new IllegalArgumentException("no artifact store configured: set " + STORE_VARIABLE
-                    + " to a folder or an s3://bucket/prefix URI");
+        String location = locationIn(env).orElseThrow(() -> new IllegalArgumentException("no artifact store configured:"
+                + " set " + STORE_VARIABLE + " to a folder or an s3://bucket/prefix URI"));
+        return open(location, env, cacheDir);
+    }
+
+    /** The store's location CALIBRA_ARTIFACT_STORE (else CALIBRA_ARTIFACTS) gives in {@code env}, trimmed; blank is unset. */
+    public static Optional<String> locationIn(Map<String, String> env) {
+        for (String variable : new String[] {STORE_VARIABLE, ROOT_VARIABLE}) {
+            String value = env.get(variable);
+            if (value != null && !value.isBlank()) {
+                return Optional.of(value.trim());
+            }
         }
-        return open(location.trim(), env, cacheDir);
+        return Optional.empty();
+    }
+
+    /** A local location, a plain path or a {@code file:} URI, as a path. */
+    public static Path pathOf(String location) {
+        return location.startsWith("file:") ? Path.of(URI.create(location)) : Path.of(location);
     }
 
     /**

@@ -172,7 +172,7 @@ public final class S3ArtifactStore implements ArtifactStore {
      */
     @Override
     public List<String> listKeys(String folderKey) throws IOException {
-        String folder = folderKey == null ? null : folderKey.replaceAll("/+$", "");
+        String folder = folderKey == null ? null : withoutTrailingSlash(folderKey);
         String prefix = location.objectKey(folder) + "/";
         TreeSet<String> keys = new TreeSet<>();
         for (ListObjectsV2Response page : s3("listing", uriOf(folder),
@@ -193,7 +193,7 @@ public final class S3ArtifactStore implements ArtifactStore {
 
     @Override
     public Usage usage(String key) throws IOException {
-        String objectKey = location.objectKey(key.replaceAll("/+$", ""));
+        String objectKey = location.objectKey(withoutTrailingSlash(key));
         long bytes = 0;
         java.time.Instant newest = java.time.Instant.EPOCH;
         Optional<HeadObjectResponse> file = head(objectKey);
@@ -214,7 +214,7 @@ public final class S3ArtifactStore implements ArtifactStore {
     /** Each file under {@code folderKey} through the cache (a HEAD each when cached), then the cache's folder. */
     @Override
     public Path localFolder(String folderKey) throws IOException {
-        String folder = folderKey.replaceAll("/+$", "");
+        String folder = withoutTrailingSlash(folderKey);
         for (String key : listKeys(folder)) {
             fetch(key, uriOf(key));
         }
@@ -413,6 +413,11 @@ public final class S3ArtifactStore implements ArtifactStore {
         } catch (NoSuchFileException absent) {
             return Optional.empty();
         }
+    }
+
+    /** A folder key as given ("teams/nlp/models/") names the same folder as without its trailing '/'. */
+    private static String withoutTrailingSlash(String key) {
+        return key.replaceAll("/+$", "");
     }
 
     private String manifestKey(String key) {

@@ -29,6 +29,11 @@ public record S3Location(String bucket, String prefix) {
         }
     }
 
+    /** Whether {@code location} (a URI, a path) names an object in S3: it has the scheme {@code s3:}. */
+    public static boolean isUri(String location) {
+        return location.startsWith(SCHEME + ":");
+    }
+
     /** Parses {@code s3://bucket} or {@code s3://bucket/prefix} (a trailing '/' is ignored). */
     public static S3Location parse(URI uri) {
         if (!SCHEME.equals(uri.getScheme()) || uri.getRawAuthority() == null || uri.getRawQuery() != null

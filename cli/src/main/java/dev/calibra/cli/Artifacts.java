@@ -28,12 +28,11 @@ public final class Artifacts {
      * Workers on other machines cannot read the CLI's local folders, so what the CLI registers goes there.
      */
     public static Optional<ArtifactStore> objectStore(CalibraCommand root) throws IOException {
-        String location = root.env().get(ArtifactStores.STORE_VARIABLE);
-        if (location == null || !location.trim().startsWith(S3Location.SCHEME + ":")) {
+        Optional<String> location = ArtifactStores.locationIn(root.env()).filter(S3Location::isUri);
+        if (location.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(ArtifactStores.open(location.trim(), root.env(),
-                root.stackConfig().stateDir().resolve("artifact-cache")));
+        return Optional.of(ArtifactStores.open(location.get(), root.env(), root.stackConfig().stateDir().resolve("artifact-cache")));
     }
 
     /**
@@ -67,8 +66,8 @@ public final class Artifacts {
      * ({@code <state>/artifact-cache}) from the store CALIBRA_ARTIFACT_STORE names, with the AWS variables.
      */
     public static Path localCopy(CalibraCommand root, String uri) throws IOException {
-        if (!uri.startsWith(S3Location.SCHEME + ":")) {
-            return ArtifactStores.localPath(null, uri).toAbsolutePath();
+        if (!S3Location.isUri(uri)) {
+            return ArtifactStores.pathOf(uri).toAbsolutePath();
         }
         try (ArtifactStore store = objectStore(root).orElseThrow(() -> new IllegalArgumentException(uri
                 + " is in object storage: set " + ArtifactStores.STORE_VARIABLE + " (and the AWS variables) to read it"))) {

@@ -78,7 +78,7 @@ public final class CalibrationArtifacts {
      */
     public Path localSet(String artifactUri, String what) {
         String file = "/" + SAFETENSORS;
-        if (artifactUri.startsWith(S3Location.SCHEME + ":") && artifactUri.endsWith(file)) {
+        if (S3Location.isUri(artifactUri) && artifactUri.endsWith(file)) {
             String folder = artifactUri.substring(0, artifactUri.length() - file.length());
             return ArtifactReads.localPath(store, folder, what).resolve(SAFETENSORS);
         }

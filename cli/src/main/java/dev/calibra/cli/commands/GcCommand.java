@@ -11,7 +11,6 @@ import dev.calibra.artifacts.S3Location;
 import dev.calibra.proto.v1.ListArtifactReferencesRequest;
 import dev.calibra.proto.v1.ListArtifactReferencesResponse;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,12 +62,12 @@ public final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Output output = root.output();
-        String location = artifacts != null ? artifacts : firstSet(ArtifactStores.STORE_VARIABLE, ArtifactStores.ROOT_VARIABLE);
+        String location = artifacts != null ? artifacts : ArtifactStores.locationIn(root.env()).orElse(null);
         if (minAge.compareTo(MIN_AGE_FLOOR) < 0) {
             throw new IllegalArgumentException("--min-age " + minAge + " is below " + MIN_AGE_FLOOR + ": a younger entry may be an"
                     + " artifact whose registration is still in flight (a set or a direct call's model has no job to ask about)");
         }
-        if (location != null && location.startsWith(S3Location.SCHEME + ":")) {
+        if (location != null && S3Location.isUri(location)) {
             try (ArtifactStore store = ArtifactStores.open(location, root.env(),
                     root.stackConfig().stateDir().resolve("artifact-cache"))) {
                 return new ObjectStoreGc(store, caches, dryRun).run(output, references(), Instant.now().minus(minAge));
@@ -81,7 +80,7 @@ public final class GcCommand implements Callable<Integer> {
         ListArtifactReferencesResponse references = references();
         Set<Path> uris = new HashSet<>();
         for (String uri : references.getUrisList()) {
-            if (!uri.startsWith(S3Location.SCHEME + ":")) {
+            if (!S3Location.isUri(uri)) {
                 uris.add(pathOf(uri));
             }
         }
@@ -90,24 +89,41 @@ public final class GcCommand implements Callable<Integer> {
         Instant keepAfter = Instant.now().minus(minAge);
         List<Path> garbage = new ArrayList<>();
         collect(store, store, referenced, inFlight, keepAfter, garbage);
+        List<Garbage> found = new ArrayList<>();
+        for (Path path : garbage) {
+            found.add(new Garbage(path.toString(), sizeOf(path), () -> deleteRecursively(path)));
+        }
+        return removeAndReport(output, dryRun, store.toString(), found, referenced.size());
+    }
+
+    /** What gc found to remove: its name as printed, its size, and how to remove it. */
+    record Garbage(String name, long bytes, Removal removal) {}
+
+    @FunctionalInterface
+    interface Removal {
+        void remove() throws IOException;
+    }
+
+    /** Removes (unless a dry run) and reports what gc found, the same for a folder store and an object store. */
+    static int removeAndReport(Output output, boolean dryRun, String artifacts, List<Garbage> garbage, int referenced)
+            throws IOException {
         long bytes = 0;
         ObjectNode json = output.object();
         ArrayNode removed = json.putArray("removed");
-        for (Path path : garbage) {
-            long size = sizeOf(path);
-            bytes += size;
-            removed.add(path.toString());
-            output.line((dryRun ? "would remove " : "removed ") + path + " (" + size + " bytes)");
+        for (Garbage item : garbage) {
+            bytes += item.bytes();
+            removed.add(item.name());
+            output.line((dryRun ? "would remove " : "removed ") + item.name() + " (" + item.bytes() + " bytes)");
             if (!dryRun) {
-                deleteRecursively(path);
+                item.removal().remove();
             }
         }
         output.line((dryRun ? "would free " : "freed ") + bytes + " bytes in " + garbage.size() + " item(s); "
-                + referenced.size() + " referenced artifact(s) kept");
-        json.put("artifacts", store.toString());
+                + referenced + " referenced artifact(s) kept");
+        json.put("artifacts", artifacts);
         json.put("dry_run", dryRun);
         json.put("bytes", bytes);
-        json.put("referenced", referenced.size());
+        json.put("referenced", referenced);
         output.emit(json);
         return 0;
     }
@@ -118,18 +134,8 @@ public final class GcCommand implements Callable<Integer> {
         }
     }
 
-    private String firstSet(String... variables) {
-        for (String variable : variables) {
-            String value = root.env().get(variable);
-            if (value != null && !value.isBlank()) {
-                return value.trim();
-            }
-        }
-        return null;
-    }
-
     static Path pathOf(String uri) {
-        return (uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri)).toAbsolutePath().normalize();
+        return ArtifactStores.pathOf(uri).toAbsolutePath().normalize();
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.calibra.cli.commands;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calibra.artifacts.ArtifactStore;
 import dev.calibra.artifacts.StoreLayout;
 import dev.calibra.cli.Output;
@@ -35,34 +33,15 @@ final class ObjectStoreGc {
     int run(Output output, ListArtifactReferencesResponse references, Instant keepAfter) throws IOException {
         Set<String> referenced = referencedKeys(references.getUrisList());
         List<String> inFlight = references.getInFlightPrefixesList();
-        List<String> garbage = new ArrayList<>();
+        List<GcCommand.Garbage> garbage = new ArrayList<>();
         collect(StoreLayout.TEAMS, referenced, inFlight, keepAfter, garbage);
         if (caches) {
             for (String cache : GcCommand.CACHE_FOLDERS) {
                 collect(cache, referenced, inFlight, keepAfter, garbage);
             }
         }
-        long bytes = 0;
-        ObjectNode json = output.object();
-        ArrayNode removed = json.putArray("removed");
-        for (String key : garbage) {
-            long size = store.usage(key).bytes();
-            bytes += size;
-            String uri = store.uriOf(key).toString();
-            removed.add(uri);
-            output.line((dryRun ? "would remove " : "removed ") + uri + " (" + size + " bytes)");
-            if (!dryRun) {
-                store.delete(key);
-            }
-        }
-        output.line((dryRun ? "would free " : "freed ") + bytes + " bytes in " + garbage.size() + " item(s); "
-                + referenced.size() + " referenced artifact(s) kept");
-        json.put("artifacts", store.uriOf(StoreLayout.TEAMS).resolve(".").toString());
-        json.put("dry_run", dryRun);
-        json.put("bytes", bytes);
-        json.put("referenced", referenced.size());
-        output.emit(json);
-        return 0;
+        return GcCommand.removeAndReport(output, dryRun, store.uriOf(StoreLayout.TEAMS).resolve(".").toString(), garbage,
+                referenced.size());
     }
 
     /**
@@ -89,7 +68,7 @@ final class ObjectStoreGc {
     }
 
     private void collect(String folder, Set<String> referenced, List<String> inFlight, Instant keepAfter,
-            List<String> garbage) throws IOException {
+            List<GcCommand.Garbage> garbage) throws IOException {
         for (String child : store.listKeys(folder)) {
             if (referenced.stream().anyMatch(ref -> child.equals(ref) || child.startsWith(ref + "/"))) {
                 continue;  // referenced itself, or inside a referenced folder
@@ -102,8 +81,10 @@ final class ObjectStoreGc {
                 collect(child, referenced, inFlight, keepAfter, garbage);
                 continue;
             }
-            if (store.usage(child).newestChange().isBefore(keepAfter)) {
-                garbage.add(child);
+            // one listing gives both the age that decides and the size reported
+            ArtifactStore.Usage usage = store.usage(child);
+            if (usage.newestChange().isBefore(keepAfter)) {
+                garbage.add(new GcCommand.Garbage(store.uriOf(child).toString(), usage.bytes(), () -> store.delete(child)));
             }
         }
     }

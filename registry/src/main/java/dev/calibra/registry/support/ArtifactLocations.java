@@ -30,14 +30,14 @@ public class ArtifactLocations {
         // the registry downloads nothing; the store still wants a folder for its (unused) cache
         Path cacheDir = cache.filter(value -> !value.isBlank()).map(Path::of)
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "calibra-registry-cache"));
-        this.objectStore = configured.startsWith(S3Location.SCHEME + ":")
+        this.objectStore = S3Location.isUri(configured)
                 ? Optional.of(ArtifactStores.open(configured, System.getenv(), cacheDir))
                 : Optional.empty();
     }
 
     /** An existing artifact at {@code location}; INVALID_ARGUMENT (naming {@code field}) otherwise. */
     public ArtifactLocation existing(String location, String field) {
-        if (!location.startsWith(S3Location.SCHEME + ":")) {
+        if (!S3Location.isUri(location)) {
             return ArtifactLocation.local(ArtifactPaths.existing(location, field));
         }
         ArtifactStore store = objectStore.orElseThrow(() -> CalibraException.invalidArgument(field + " '" + location

@@ -1,8 +1,8 @@
 package dev.calibra.registry.support;
 
+import dev.calibra.artifacts.ArtifactStores;
 import dev.calibra.rpc.AllowedRoots;
 import dev.calibra.rpc.CalibraException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -24,7 +24,7 @@ public final class ArtifactPaths {
     static Path existing(String location, String field, AllowedRoots allowed) {
         Path path;
         try {
-            path = location.startsWith("file:") ? Path.of(URI.create(location)) : Path.of(location);
+            path = ArtifactStores.pathOf(location);
         } catch (IllegalArgumentException e) {
             throw CalibraException.invalidArgument(field + " '" + location + "' is neither an absolute path nor a file: URI");
         }

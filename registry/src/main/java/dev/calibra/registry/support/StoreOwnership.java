@@ -1,5 +1,6 @@
 package dev.calibra.registry.support;
 
+import dev.calibra.artifacts.ArtifactStores;
 import dev.calibra.artifacts.S3Location;
 import dev.calibra.artifacts.StoreLayout;
 import dev.calibra.registry.team.TeamEntity;
@@ -25,11 +26,10 @@ public class StoreOwnership {
 
     public StoreOwnership(@ConfigProperty(name = "calibra.artifacts.root") Optional<String> root) {
         Optional<String> configured = root.filter(value -> !value.isBlank());
-        this.objectRoot = configured.filter(value -> value.startsWith(S3Location.SCHEME + ":"))
+        this.objectRoot = configured.filter(S3Location::isUri)
                 .map(value -> S3Location.parse(URI.create(value)));
         this.root = configured.filter(value -> objectRoot.isEmpty())
-                .map(value -> real(Path.of(value.startsWith("file:") ? Path.of(URI.create(value)).toString() : value)
-                        .toAbsolutePath().normalize()));
+                .map(value -> real(ArtifactStores.pathOf(value).toAbsolutePath().normalize()));
     }
 
     /**
