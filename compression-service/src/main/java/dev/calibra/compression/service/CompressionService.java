@@ -304,8 +304,9 @@ public class CompressionService {
         if (checkpointUri == null || checkpointUri.isEmpty()) {
             return ResumeState.FRESH;
         }
-        String name = Path.of(URI.create(checkpointUri).getPath()).getFileName().toString();
-        if (!store.uriOf(checkpointPrefix + "/" + name).equals(URI.create(checkpointUri))) {
+        URI checkpoint = URI.create(checkpointUri);
+        String name = Path.of(checkpoint.getPath()).getFileName().toString();
+        if (!store.uriOf(checkpointPrefix + "/" + name).equals(checkpoint)) {
             throw new IllegalArgumentException("checkpoint " + checkpointUri + " is not in this run's checkpoint folder "
                     + store.uriOf(checkpointPrefix));
         }
