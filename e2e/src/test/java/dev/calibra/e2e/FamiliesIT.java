@@ -86,22 +86,10 @@ class FamiliesIT {
         assertTrue(inspected.json().get("error").get("message").asText().contains("field '" + field + "'"), inspected.stdout());
     }
 
-    private static void deleteTree(Path root) throws java.io.IOException {
-        if (Files.exists(root)) {
-            try (var tree = Files.walk(root)) {
-                for (Path path : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
-    }
-
     /** examples/paper.yaml names llama-2-7b, mistral-7b and opt-6.7b: the test models stand in under those names. */
     @Test
     void paperGrid_validatesWithItsOptRows(@TempDir Path texts) throws Exception {
-        LocalStack stack = LocalStack.create("paper-plan", 9490, java.util.Map.of());
-        stack.down();
-        deleteTree(stack.stateDir());                           // a database of its own, whatever an earlier run left
+        LocalStack stack = LocalStack.fresh("paper-plan", 9490, java.util.Map.of());
         try {
             stack.up();
             ok(stack.cli("models", "register", "--path", FAMILIES.resolve("llama-rope-linear").toString(), "--name", "llama-2-7b", "--json"));

@@ -146,7 +146,7 @@ class FreshCloneIT {
                 new ProcessBuilder(target.resolve("calibra").toString(), "stack", "down").directory(target.toFile())
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(2, TimeUnit.MINUTES);
             }
-            deleteTree(target.getParent());
+            LocalStack.deleteTree(target.getParent());
             for (String file : filesOf(checkout)) {
                 Path from = checkout.resolve(file);
                 if (!Files.isRegularFile(from)) {
@@ -189,17 +189,6 @@ class FreshCloneIT {
                         .filter(file -> !file.matches("(.*/)?(target|\\.calibra|\\.git|__pycache__)/.*")
                                 && !file.endsWith(".log") && !file.startsWith("examples/python/calibra/"))
                         .toList();
-            }
-        }
-
-        private static void deleteTree(Path root) throws IOException {
-            if (!Files.exists(root)) {
-                return;
-            }
-            try (Stream<Path> tree = Files.walk(root)) {
-                for (Path path : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
             }
         }
     }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * A real local stack for end-to-end tests: ./calibra stack up with its own state directory and port
@@ -58,6 +59,29 @@ public final class LocalStack {
     public static LocalStack create(String name, int portBase, Map<String, String> extraEnv) {
         Path stateDir = repositoryRoot().resolve("e2e/target/stacks").resolve(name);
         return new LocalStack(repositoryRoot(), stateDir, portBase, extraEnv);
+    }
+
+    /**
+     * As {@link #create}, on a state folder emptied first (a stack left running there is stopped): a database of
+     * its own, whatever an earlier run left.
+     */
+    public static LocalStack fresh(String name, int portBase, Map<String, String> extraEnv) throws IOException {
+        LocalStack stack = create(name, portBase, extraEnv);
+        stack.down();
+        deleteTree(stack.stateDir());
+        return stack;
+    }
+
+    /** Deletes a folder and everything in it; absent is fine. */
+    public static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(root)) {
+            for (Path path : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     /** A stack of another checkout (a fresh clone), with its default state directory ROOT/.calibra. */

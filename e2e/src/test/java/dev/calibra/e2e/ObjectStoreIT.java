@@ -59,9 +59,8 @@ class ObjectStoreIT {
         try (S3Client admin = client()) {
             admin.createBucket(b -> b.bucket(BUCKET));
         }
-        stack = LocalStack.create("object-store", 9560, env);
         // the bucket is new on every run, so the stack's records must be too
-        deleteTree(stack.stateDir());
+        stack = LocalStack.fresh("object-store", 9560, env);
         stack.up();
     }
 
@@ -194,17 +193,6 @@ class ObjectStoreIT {
         try (Stream<Path> files = Files.walk(folder.resolve("s3").resolve(BUCKET))) {
             for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 Files.setLastModifiedTime(file, FileTime.from(when));
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.delete(path);
             }
         }
     }
